@@ -1,0 +1,65 @@
+"""Argument checks shared by every public entry point.
+
+Messages follow Keras' own wording so that users meet one style:
+"Received an invalid value for `rank`, expected an integer in [1, 784]. Received: rank=0".
+"""
+
+import numbers
+
+import numpy as np
+
+
+def invalid_value(name, expected, received):
+    """Returns the ValueError that every check below raises."""
+    return ValueError(
+        f"Received an invalid value for `{name}`, expected {expected}. "
+        f"Received: {name}={received!r}"
+    )
+
+
+def check_int(name, value, low=1, high=None):
+    """Checks that `value` is an integer in [low, high] and returns it as `int`."""
+    bounds = f"[{low}, {high}]" if high is not None else f">= {low}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise invalid_value(name, f"an integer {bounds}", value)
+    if value < low or (high is not None and value > high):
+        raise invalid_value(name, f"an integer in {bounds}" if high is not None else f"an integer {bounds}", value)
+    return int(value)
+
+
+def check_optional_int(name, value, low=1, high=None):
+    return None if value is None else check_int(name, value, low, high)
+
+
+def check_fraction(name, value):
+    """Checks that `value` is a float in (0, 1]."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise invalid_value(name, "a float in (0, 1]", value)
+    if not 0.0 < float(value) <= 1.0:
+        raise invalid_value(name, "a float in (0, 1]", value)
+    return float(value)
+
+
+def check_positive_float(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not float(value) > 0:
+        raise invalid_value(name, "a positive float", value)
+    return float(value)
+
+
+def check_choice(name, value, choices):
+    if value not in choices:
+        raise invalid_value(name, f"one of {sorted(choices)}", value)
+    return value
+
+
+def check_finite(name, array):
+    """Raises if a numpy array holds NaN or inf; says how many and where the first one is."""
+    array = np.asarray(array)
+    bad = ~np.isfinite(array)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"Received an invalid value for `{name}`, expected finite values. "
+            f"Received: {int(bad.sum())} NaN/inf entries, the first at index {first}"
+        )
+    return array

@@ -1,0 +1,67 @@
+"""tfds-style split strings for every source: "train", "test[:80%]", "test[8000:]", "train+test[:10%]"."""
+
+import re
+
+_PART = re.compile(
+    r"^(?P<name>[A-Za-z_]+)"
+    r"(?:\[(?P<start>-?\d+%?)?:(?P<stop>-?\d+%?)?\])?$"
+)
+
+
+def parse_split(split, available):
+    """Parses a split string into `[(name, start_spec, stop_spec), ...]`.
+
+    Args:
+        split: a tfds split string; parts joined by "+".
+        available: the split names the source holds, e.g. `("train", "test")`.
+
+    Raises:
+        ValueError: the string is malformed or names a split the source does not hold.
+    """
+    if not isinstance(split, str) or not split.strip():
+        raise ValueError(
+            "Received an invalid value for `split`, expected a tfds split string such as "
+            f"'train', 'test[:80%]' or 'test[8000:]'. Received: split={split!r}"
+        )
+    parts = []
+    for text in split.replace(" ", "").split("+"):
+        match = _PART.match(text)
+        if match is None:
+            raise ValueError(
+                "Received an invalid value for `split`, expected a tfds split string such as "
+                f"'train', 'test[:80%]' or 'test[8000:]'. Received: split={split!r}"
+            )
+        name = match.group("name")
+        if name not in available:
+            raise ValueError(
+                f"Received an invalid value for `split`: this source holds the splits "
+                f"{list(available)}, not {name!r}. Received: split={split!r}"
+            )
+        parts.append((name, match.group("start"), match.group("stop")))
+    return parts
+
+
+def resolve_bounds(start, stop, size):
+    """Turns slice specs like "8000", "80%", "-2000" or None into absolute [begin, end) for `size` rows.
+
+    Percentages round to the closest row, as tfds does by default.
+    """
+    return _bound(start, size, 0), _bound(stop, size, size)
+
+
+def _bound(spec, size, default):
+    if spec is None:
+        return default
+    if spec.endswith("%"):
+        percent = int(spec[:-1])
+        if not -100 <= percent <= 100:
+            raise ValueError(
+                f"Received an invalid value for `split`, expected percentages in [-100%, 100%]. "
+                f"Received: {spec!r}"
+            )
+        value = int(round(percent * size / 100.0))
+    else:
+        value = int(spec)
+    if value < 0:
+        value += size
+    return min(max(value, 0), size)

@@ -1,0 +1,130 @@
+"""LowRankDense: a Dense layer whose kernel is held as two factors."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_mf._validation import check_fraction
+from keras_mf._validation import check_int
+
+
+@keras.saving.register_keras_serializable(package="keras_mf")
+class LowRankDense(keras.layers.Layer):
+    """`activation(x @ U @ V + bias)`: a Dense layer with a rank-r kernel W = U V.
+
+    Holds r·(m + n) kernel parameters instead of m·n for m inputs and n units, and costs as much fewer
+    multiply-adds. `from_dense` initialises it from the truncated SVD of a trained `keras.layers.Dense`
+    kernel W = A Σ Bᵀ as U = A_r Σ_r^½, V = Σ_r^½ B_rᵀ, the best rank-r approximation (Eckart–Young).
+
+    Args:
+        units: output size n.
+        rank: inner size r, in [1, min(m, n)].
+        activation, use_bias, kernel_initializer, bias_initializer: as in `keras.layers.Dense`.
+
+    Input shape: `(batch, ..., m)`. Output shape: `(batch, ..., units)`.
+
+    Example:
+
+    >>> dense = keras.layers.Dense(256)
+    >>> dense.build((None, 784))
+    >>> low_rank = LowRankDense.from_dense(dense, rank=32)   # 32 * (784 + 256) kernel parameters
+    """
+
+    def __init__(
+        self,
+        units,
+        rank,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.units = check_int("units", units, 1)
+        self.rank = check_int("rank", rank, 1)
+        self.activation = keras.activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+
+    def build(self, input_shape):
+        in_features = int(input_shape[-1])
+        check_int("rank", self.rank, 1, min(in_features, self.units))
+        self.u = self.add_weight(name="u", shape=(in_features, self.rank), initializer=self.kernel_initializer)
+        self.v = self.add_weight(name="v", shape=(self.rank, self.units), initializer=self.kernel_initializer)
+        self.bias = (
+            self.add_weight(name="bias", shape=(self.units,), initializer=self.bias_initializer)
+            if self.use_bias
+            else None
+        )
+
+    def call(self, inputs):
+        x = tf.linalg.matmul(tf.linalg.matmul(tf.cast(inputs, self.compute_dtype), self.u), self.v)
+        if self.bias is not None:
+            x = x + self.bias
+        return self.activation(x)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    @classmethod
+    def from_dense(cls, dense, rank=None, energy=None, name=None):
+        """Builds a LowRankDense equal to the best rank-r approximation of a built `Dense` layer.
+
+        Args:
+            dense: a built `keras.layers.Dense`.
+            rank: r; or
+            energy: keep the smallest r whose squared singular values reach this fraction of the
+                kernel's squared Frobenius norm.
+        """
+        if not isinstance(dense, keras.layers.Dense) or not dense.built:
+            raise TypeError(f"Received an invalid value for `dense`, expected a built keras.layers.Dense. Received: {dense!r}")
+        kernel = tf.convert_to_tensor(dense.kernel)
+        m, n = kernel.shape
+        s, a, b = tf.linalg.svd(tf.cast(kernel, tf.float64))
+        rank = choose_rank(s.numpy(), rank, energy, min(m, n))
+        root = tf.sqrt(s[:rank])
+        layer = cls(
+            units=n,
+            rank=rank,
+            activation=dense.activation,
+            use_bias=dense.use_bias,
+            name=name or f"{dense.name}_rank{rank}",
+            dtype=dense.dtype_policy,
+        )
+        layer.build((None, m))
+        layer.u.assign(tf.cast(a[:, :rank] * root, layer.u.dtype))
+        layer.v.assign(tf.cast(root[:, None] * tf.transpose(b[:, :rank]), layer.v.dtype))
+        if dense.use_bias:
+            layer.bias.assign(dense.bias)
+        return layer
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "units": self.units,
+                "rank": self.rank,
+                "activation": keras.activations.serialize(self.activation),
+                "use_bias": self.use_bias,
+                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+                "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            }
+        )
+        return config
+
+
+def choose_rank(singular_values, rank, energy, max_rank):
+    """The rank given, or the smallest one whose squared singular values reach `energy` of the total."""
+    if (rank is None) == (energy is None):
+        raise ValueError(
+            "Received an invalid combination of `rank` and `energy`, expected exactly one of them. "
+            f"Received: rank={rank!r}, energy={energy!r}"
+        )
+    if rank is not None:
+        return check_int("rank", rank, 1, max_rank)
+    energy = check_fraction("energy", energy)
+    power = np.asarray(singular_values, dtype=np.float64) ** 2
+    ratio = np.cumsum(power) / power.sum()
+    return int(min(np.searchsorted(ratio, energy - 1e-12) + 1, max_rank))

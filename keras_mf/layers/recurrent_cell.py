@@ -1,0 +1,118 @@
+"""RecurrentCell: the recurrence the tutorial meant, h_t = f(W x_t + U h_{t-1} + b)."""
+
+import keras
+import tensorflow as tf
+
+from keras_mf._validation import check_int
+from keras_mf._validation import check_optional_int
+
+
+@keras.saving.register_keras_serializable(package="keras_mf")
+class RecurrentCell(keras.layers.Layer):
+    """One step of an Elman RNN with an optional output map.
+
+    h_t = activation(W x_t + U h_{t-1} + b) and y_t = output_activation(W' h_t + b'); without
+    `output_dim`, y_t = h_t. The tutorial writes h_t = f(W x_t + b + h_{t-1}), which has no recurrent
+    matrix U: the previous state is only added, so the network cannot learn how past and present
+    combine. Weights use `keras.layers.SimpleRNNCell`'s names and layout (`kernel`, `recurrent_kernel`,
+    `bias`), so its weights load into this cell.
+
+    Args:
+        units: size of the hidden state h.
+        output_dim: size of y; None makes y = h.
+        activation: f, default "tanh".
+        output_activation: g, default None (linear).
+        use_bias: whether b (and b') are used.
+        kernel_initializer, recurrent_initializer, bias_initializer: as in `SimpleRNNCell`.
+
+    Call arguments:
+        inputs: x_t, `(batch, features)`.
+        states: `[h_{t-1}]`, `(batch, units)`.
+
+    Returns:
+        `(y_t (batch, output_dim or units), [h_t (batch, units)])`.
+
+    Example:
+
+    >>> layer = keras.layers.RNN(RecurrentCell(128), return_sequences=True)
+    >>> hidden = layer(x)           # (batch, time, 128)
+    """
+
+    def __init__(
+        self,
+        units,
+        output_dim=None,
+        activation="tanh",
+        output_activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.units = check_int("units", units, 1)
+        self.output_dim = check_optional_int("output_dim", output_dim, 1)
+        self.activation = keras.activations.get(activation)
+        self.output_activation = keras.activations.get(output_activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.state_size = self.units
+        self.output_size = self.output_dim or self.units
+
+    def build(self, input_shape):
+        features = input_shape[-1]
+        self.kernel = self.add_weight(name="kernel", shape=(features, self.units), initializer=self.kernel_initializer)
+        self.recurrent_kernel = self.add_weight(
+            name="recurrent_kernel", shape=(self.units, self.units), initializer=self.recurrent_initializer
+        )
+        self.bias = (
+            self.add_weight(name="bias", shape=(self.units,), initializer=self.bias_initializer)
+            if self.use_bias
+            else None
+        )
+        if self.output_dim is not None:
+            self.output_kernel = self.add_weight(
+                name="output_kernel", shape=(self.units, self.output_dim), initializer=self.kernel_initializer
+            )
+            self.output_bias = (
+                self.add_weight(name="output_bias", shape=(self.output_dim,), initializer=self.bias_initializer)
+                if self.use_bias
+                else None
+            )
+
+    def call(self, inputs, states, training=None):
+        previous = states[0] if isinstance(states, (list, tuple)) else states
+        z = tf.linalg.matmul(inputs, self.kernel) + tf.linalg.matmul(previous, self.recurrent_kernel)
+        if self.bias is not None:
+            z = z + self.bias
+        hidden = self.activation(z)
+        output = hidden
+        if self.output_dim is not None:
+            output = tf.linalg.matmul(hidden, self.output_kernel)
+            if self.output_bias is not None:
+                output = output + self.output_bias
+            output = self.output_activation(output)
+        new_states = [hidden] if isinstance(states, (list, tuple)) else hidden
+        return output, new_states
+
+    def get_initial_state(self, batch_size=None):
+        return [tf.zeros((batch_size, self.units), dtype=self.compute_dtype)]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "units": self.units,
+                "output_dim": self.output_dim,
+                "activation": keras.activations.serialize(self.activation),
+                "output_activation": keras.activations.serialize(self.output_activation),
+                "use_bias": self.use_bias,
+                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+                "recurrent_initializer": keras.initializers.serialize(self.recurrent_initializer),
+                "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            }
+        )
+        return config

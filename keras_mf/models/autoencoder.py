@@ -1,0 +1,225 @@
+"""Autoencoder: a Keras Model whose linear case is PCA, shown by measurement."""
+
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_mf._validation import check_int
+from keras_mf._validation import invalid_value
+from keras_mf.layers.truncated_svd import TruncatedSVD
+
+
+@keras.saving.register_keras_serializable(package="keras_mf")
+class Autoencoder(keras.Model):
+    """An MLP autoencoder x → h = encode(x) → x̂ = decode(h).
+
+    With `linear=True` it is the tutorial's model, h = W₁x + b₁ and x̂ = W₂h + b₂. Trained with MSE, its
+    optimum is the rank-`latent_dim` truncated SVD of the centred data (Eckart–Young), and `init_from_pca`
+    starts it there. The nonlinear model adds `hidden_units` layers with `activation` on both sides and
+    `output_activation` at the end (sigmoid for pixels in [0, 1]); `init_from_pca` starts its code layer
+    on the principal subspace too.
+
+    Args:
+        input_shape: shape of one example without the batch axis, e.g. `(784,)` or `(28, 28, 1)`.
+        latent_dim: size of the code h; smaller than the number of input features.
+        hidden_units: widths of the encoder's hidden layers (the decoder mirrors them); ignored
+            when `linear=True`.
+        activation: activation of the hidden layers (any name `keras.activations.get` knows).
+        output_activation: activation of the reconstruction; None for linear outputs.
+        linear: build the tutorial's linear model (no hidden layers, no activations).
+
+    Input shape: `(batch, *input_shape)`. Output shape: the same.
+
+    Example:
+
+    >>> model = Autoencoder(input_shape=(784,), latent_dim=32)
+    >>> model.compile(optimizer="adam", loss="mse")
+    >>> model.fit(x_train, x_train, epochs=10, batch_size=128)
+    >>> codes = model.encode(x_test)              # (batch, 32)
+    """
+
+    def __init__(
+        self,
+        input_shape=(784,),
+        latent_dim=32,
+        hidden_units=(512, 256),
+        activation="relu",
+        output_activation="sigmoid",
+        linear=False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if isinstance(input_shape, int):
+            input_shape = (input_shape,)
+        if not isinstance(input_shape, (tuple, list)) or not input_shape or not all(
+            isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0 for d in input_shape
+        ):
+            raise invalid_value("input_shape", "a tuple of positive integers such as (784,)", input_shape)
+        self.data_shape = tuple(int(d) for d in input_shape)
+        self.features = math.prod(self.data_shape)
+        self.latent_dim = check_int("latent_dim", latent_dim, 1, self.features - 1)
+        self.linear = bool(linear)
+        self.hidden_units = () if self.linear else tuple(check_int("hidden_units", h, 1) for h in hidden_units)
+        self.activation = None if self.linear else _activation("activation", activation)
+        self.output_activation = None if self.linear else _activation("output_activation", output_activation)
+
+        self.encoder_layers = [keras.layers.Flatten(name="flatten")]
+        self.encoder_layers += [
+            keras.layers.Dense(h, activation=self.activation, name=f"encoder_{i}")
+            for i, h in enumerate(self.hidden_units)
+        ]
+        self.code = keras.layers.Dense(self.latent_dim, name="code")
+        self.decoder_layers = [
+            keras.layers.Dense(h, activation=self.activation, name=f"decoder_{i}")
+            for i, h in enumerate(reversed(self.hidden_units))
+        ]
+        self.reconstruction = keras.layers.Dense(
+            self.features, activation=self.output_activation, name="reconstruction"
+        )
+        self.unflatten = keras.layers.Reshape(self.data_shape, name="unflatten")
+
+    def build(self, input_shape):
+        self._check_input_shape(input_shape)
+        shape = (None, self.features)
+        for layer in self.encoder_layers[1:]:
+            layer.build(shape)
+            shape = (None, layer.units)
+        self.code.build(shape)
+        shape = (None, self.latent_dim)
+        for layer in self.decoder_layers:
+            layer.build(shape)
+            shape = (None, layer.units)
+        self.reconstruction.build(shape)
+        self.built = True
+
+    def call(self, inputs):
+        return self.decode(self.encode(inputs))
+
+    def encode(self, inputs):
+        """Maps inputs `(batch, *input_shape)` to codes `(batch, latent_dim)`."""
+        self._check_input_shape(inputs.shape)
+        x = inputs
+        for layer in self.encoder_layers:
+            x = layer(x)
+        return self.code(x)
+
+    def decode(self, codes):
+        """Maps codes `(batch, latent_dim)` to reconstructions `(batch, *input_shape)`."""
+        x = codes
+        for layer in self.decoder_layers:
+            x = layer(x)
+        return self.unflatten(self.reconstruction(x))
+
+    def init_from_pca(self, data=None, pca=None):
+        """Starts the model from the truncated SVD of `data` (or from a fitted `TruncatedSVD` layer).
+
+        Linear model: W₁ = Vₖᵀ, b₁ = −Vₖᵀμ, W₂ = Vₖ, b₂ = μ — the Eckart–Young optimum itself, so training
+        starts at the loss it should reach. Nonlinear model: the code layer and the first hidden layers
+        get the principal directions, so the network starts from the PCA coordinates rather than from
+        noise.
+
+        Args:
+            data: array or batched dataset of inputs `(n, *input_shape)`; or
+            pca: a `TruncatedSVD` already adapted with `rank=latent_dim` on flattened inputs.
+
+        Returns:
+            The fitted `TruncatedSVD` layer.
+        """
+        if pca is None:
+            if data is None:
+                raise ValueError("init_from_pca needs `data` or a fitted `pca` layer.")
+            pca = TruncatedSVD(rank=self.latent_dim)
+            pca.adapt(_flat_batches(data, self.features))
+        if pca.fitted_rank != self.latent_dim or pca.features != self.features:
+            raise ValueError(
+                f"Received an invalid value for `pca`, expected a TruncatedSVD of rank {self.latent_dim} "
+                f"on {self.features} features. Received: rank {pca.fitted_rank} on {pca.features} features"
+            )
+        if not self.built:
+            self.build((None,) + self.data_shape)
+        components = tf.convert_to_tensor(pca.components)
+        mean = tf.convert_to_tensor(pca.mean)
+        if self.linear:
+            self.code.kernel.assign(components)
+            self.code.bias.assign(-tf.linalg.matvec(components, mean, transpose_a=True))
+            self.reconstruction.kernel.assign(tf.transpose(components))
+            self.reconstruction.bias.assign(mean)
+        else:
+            self._init_first_layers_from_pca(components, mean)
+        return pca
+
+    def _init_first_layers_from_pca(self, components, mean):
+        # The first encoder layer's first k units read the centred principal coordinates (split into
+        # positive and negative parts, which a ReLU keeps exactly); the remaining units keep their random
+        # initialisation to learn what PCA misses.
+        if not self.hidden_units:
+            self.code.kernel.assign(components)
+            self.code.bias.assign(-tf.linalg.matvec(components, mean, transpose_a=True))
+            return
+        first = self.encoder_layers[1]
+        k = self.latent_dim
+        if first.units < 2 * k:
+            return
+        kernel = first.kernel.numpy()
+        bias = first.bias.numpy()
+        kernel[:, :k] = components.numpy()
+        kernel[:, k : 2 * k] = -components.numpy()
+        shift = tf.linalg.matvec(components, mean, transpose_a=True).numpy()
+        bias[:k] = -shift
+        bias[k : 2 * k] = shift
+        first.kernel.assign(kernel)
+        first.bias.assign(bias)
+
+    def _check_input_shape(self, shape):
+        shape = tuple(shape)
+        if len(shape) != len(self.data_shape) + 1 or any(
+            d is not None and d != e for d, e in zip(shape[1:], self.data_shape)
+        ):
+            raise ValueError(
+                f"Autoencoder '{self.name}' expects inputs of shape (batch, {', '.join(map(str, self.data_shape))}). "
+                f"Received: inputs with shape {shape}"
+            )
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "input_shape": self.data_shape,
+                "latent_dim": self.latent_dim,
+                "hidden_units": self.hidden_units,
+                "activation": self.activation,
+                "output_activation": self.output_activation,
+                "linear": self.linear,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["input_shape"] = tuple(config["input_shape"])
+        config["hidden_units"] = tuple(config["hidden_units"])
+        return cls(**config)
+
+
+def _activation(name, value):
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise invalid_value(name, "an activation name such as 'relu' or None", value)
+    try:
+        keras.activations.get(value)
+    except (ValueError, TypeError):
+        raise invalid_value(name, "an activation name known to keras.activations", value) from None
+    return value
+
+
+def _flat_batches(data, features):
+    if isinstance(data, tf.data.Dataset):
+        return data.map(lambda *e: tf.reshape(e[0], (-1, features)))
+    return np.reshape(np.asarray(data), (-1, features))

@@ -1,0 +1,158 @@
+"""StatefulRNN: a recurrent Keras Model whose hidden state can persist across batches."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_mf._validation import check_int
+from keras_mf._validation import check_optional_int
+from keras_mf.layers.recurrent_cell import RecurrentCell
+
+
+@keras.saving.register_keras_serializable(package="keras_mf")
+class StatefulRNN(keras.Model):
+    """An Elman RNN, h_t = f(W x_t + U h_{t-1} + b), with an output y = g(W' h + b').
+
+    With `stateful=True` the hidden state lives in a non-trainable variable of shape
+    `(batch_size, units)`: each call starts from the state the previous call ended in, across the
+    batches of `fit`, `predict` and `train_on_batch`, until `reset_state()` zeroes it. That is what
+    truncated backpropagation through time needs: feed a long sequence in consecutive chunks and the
+    state carries over, while gradients stop at the chunk boundary.
+
+    Saving: the state variable is saved with the weights, so a loaded stateful model continues from
+    the saved state; call `reset_state()` for a fresh start.
+
+    Args:
+        units: size of the hidden state.
+        output_dim: size of y.
+        activation: f, default "tanh".
+        output_activation: g, default "softmax" (class probabilities).
+        return_sequences: return y_t for every step `(batch, time, output_dim)` instead of the last
+            `(batch, output_dim)`.
+        stateful: keep the state across calls.
+        batch_size: the fixed batch size a stateful model's state has; required when `stateful`.
+        unroll: unroll the time loop (faster for short sequences, more memory).
+
+    Input shape: `(batch, time, features)`.
+
+    Example:
+
+    >>> model = StatefulRNN(units=128, output_dim=10, stateful=True, batch_size=100)
+    >>> model.compile("adam", "sparse_categorical_crossentropy")
+    >>> for chunk in np.split(images, 4, axis=1):     # (100, 7, 28) each
+    ...     model.train_on_batch(chunk, labels)        # state carried between chunks
+    >>> model.reset_state()                            # before the next batch of images
+    """
+
+    def __init__(
+        self,
+        units,
+        output_dim,
+        activation="tanh",
+        output_activation="softmax",
+        return_sequences=False,
+        stateful=False,
+        batch_size=None,
+        unroll=False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.units = check_int("units", units, 1)
+        self.output_dim = check_int("output_dim", output_dim, 1)
+        self.return_sequences = bool(return_sequences)
+        self.stateful = bool(stateful)
+        self.batch_size = check_optional_int("batch_size", batch_size, 1)
+        self.unroll = bool(unroll)
+        if self.stateful and self.batch_size is None:
+            raise ValueError(
+                "Received an invalid value for `batch_size`, expected a positive integer when "
+                "`stateful=True` (the state has one row per example). Received: batch_size=None"
+            )
+        self.cell = RecurrentCell(units, activation=activation, name="cell")
+        self.recurrence = keras.layers.RNN(
+            self.cell, return_sequences=self.return_sequences, return_state=True, unroll=self.unroll, name="rnn"
+        )
+        self.head = keras.layers.Dense(output_dim, activation=output_activation, name="head")
+        self.activation = keras.activations.serialize(self.cell.activation)
+        self.output_activation = keras.activations.serialize(self.head.activation)
+
+    def build(self, input_shape):
+        self._check_input_shape(input_shape)
+        self.recurrence.build(input_shape)
+        self.head.build((None, self.units))
+        if self.stateful:
+            self.state = self.add_weight(
+                name="state", shape=(self.batch_size, self.units), initializer="zeros", trainable=False
+            )
+        self.built = True
+
+    def call(self, inputs, training=None):
+        self._check_input_shape(inputs.shape)
+        if self.stateful:
+            initial = [tf.identity(self.state)]
+            if inputs.shape[0] is None:
+                tf.debugging.assert_equal(
+                    tf.shape(inputs)[0],
+                    self.batch_size,
+                    message=f"StatefulRNN '{self.name}' is stateful with batch_size={self.batch_size}; "
+                    "every batch must have exactly that many rows (batch with drop_remainder=True)",
+                )
+        else:
+            initial = None
+        outputs, final = self.recurrence(inputs, initial_state=initial, training=training)
+        if self.stateful:
+            self.state.assign(final)
+        return self.head(outputs)
+
+    def reset_state(self, rows=None):
+        """Zeroes the hidden state: all rows, or the rows (examples) listed in `rows`."""
+        if not self.stateful:
+            return
+        if not self.built:
+            return
+        if rows is None:
+            self.state.assign(tf.zeros_like(self.state))
+            return
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        if rows.size and (rows.min() < 0 or rows.max() >= self.batch_size):
+            raise ValueError(
+                f"Received an invalid value for `rows`, expected indices in [0, {self.batch_size - 1}]. "
+                f"Received: rows={rows.tolist()}"
+            )
+        keep = np.ones((self.batch_size, 1), dtype=self.state.dtype)
+        keep[rows] = 0
+        self.state.assign(self.state * keep)
+
+    def _check_input_shape(self, shape):
+        shape = tuple(shape)
+        if len(shape) != 3:
+            raise ValueError(
+                f"StatefulRNN '{self.name}' expects inputs of shape (batch, time, features). "
+                f"Received: inputs with shape {shape}"
+            )
+        if self.stateful and shape[0] is not None and shape[0] != self.batch_size:
+            raise ValueError(
+                f"StatefulRNN '{self.name}' is stateful with batch_size={self.batch_size}; every batch "
+                f"must have that many rows. Received: inputs with shape {shape}"
+            )
+
+    def compute_output_shape(self, input_shape):
+        if self.return_sequences:
+            return (input_shape[0], input_shape[1], self.output_dim)
+        return (input_shape[0], self.output_dim)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "units": self.units,
+                "output_dim": self.output_dim,
+                "activation": self.activation,
+                "output_activation": self.output_activation,
+                "return_sequences": self.return_sequences,
+                "stateful": self.stateful,
+                "batch_size": self.batch_size,
+                "unroll": self.unroll,
+            }
+        )
+        return config

@@ -1,0 +1,25 @@
+"""Training utilities every script shares: arguments, seeding, callbacks, strategies, atomic files, tables."""
+
+from keras_mf.training.args import add_common_arguments
+from keras_mf.training.args import make_parser
+from keras_mf.training.args import resolve_logdir
+from keras_mf.training.callbacks import NaNGuard
+from keras_mf.training.callbacks import standard_callbacks
+from keras_mf.training.files import atomic_save_model
+from keras_mf.training.files import atomic_write_text
+from keras_mf.training.seeding import set_seed
+from keras_mf.training.strategy import get_strategy
+from keras_mf.training.tables import format_table
+
+__all__ = [
+    "NaNGuard",
+    "add_common_arguments",
+    "atomic_save_model",
+    "atomic_write_text",
+    "format_table",
+    "get_strategy",
+    "make_parser",
+    "resolve_logdir",
+    "set_seed",
+    "standard_callbacks",
+]

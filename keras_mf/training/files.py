@@ -1,0 +1,37 @@
+"""Atomic file writes: a reader or a crash never sees half a file."""
+
+import os
+import tempfile
+
+
+def atomic_write_text(path, text):
+    """Writes `text` to `path` through a temporary file in the same folder and an atomic rename."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def atomic_save_model(model, path):
+    """Saves a Keras model to `path` (".keras") so that an interrupted save leaves any old file intact."""
+    if not str(path).endswith(".keras"):
+        raise ValueError(f"Received an invalid value for `path`, expected a '.keras' file. Received: path={path!r}")
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".keras")
+    os.close(fd)
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return path
