@@ -204,27 +204,35 @@ def principal_angles(a, b):
 def top_eigh(c, k, oversample=None, iterations=6, seed=0):
     """Top-`k` eigenpairs of a symmetric positive semi-definite `c (n, n)` by block subspace iteration.
 
-    Each iteration costs one `(n, n) @ (n, k + p)` product and a QR; a final Rayleigh–Ritz step on the
-    `(k + p)`-sized projection gives the eigenpairs. With oversampling p the error in eigenvector i
-    shrinks like (λ_{k+p+1}/λ_i)^iterations, so this is far cheaper than a full `eigh` for k ≪ n.
+    Each iteration costs one `(n, n) @ (n, k + p)` product (sparse when `c` is a `tf.SparseTensor`) and
+    a QR; a final Rayleigh–Ritz step on the `(k + p)`-sized projection gives the eigenpairs. With
+    oversampling p the error in eigenvector i shrinks like (λ_{k+p+1}/λ_i)^iterations, so this is far
+    cheaper than a full `eigh` for k ≪ n. A dense `c` with k + p ≥ n/2 takes the full `eigh` instead.
 
     Returns:
         `(eigenvalues (k,), eigenvectors (n, k))`, eigenvalues descending.
     """
     n = int(c.shape[-1])
     block = min(n, k + (max(10, k) if oversample is None else oversample))
-    if block >= n // 2:
+    if not isinstance(c, tf.SparseTensor) and block >= n // 2:
         values, vectors = tf.linalg.eigh(c)
         return tf.reverse(values[-k:], [0]), tf.reverse(vectors[:, -k:], [1])
     return _subspace_iteration(c, k, block, iterations, seed)
 
 
+def _product(c, q):
+    if isinstance(c, tf.SparseTensor):
+        # The sparse product forgets static shapes, which the loop below needs to stay fixed.
+        return tf.ensure_shape(tf.sparse.sparse_dense_matmul(c, q), [c.shape[0], q.shape[1]])
+    return tf.linalg.matmul(c, q)
+
+
 @tf.function(reduce_retracing=True)
 def _subspace_iteration(c, k, block, iterations, seed):
-    q = tf.random.stateless_normal([tf.shape(c)[0], block], seed=[seed, 0], dtype=c.dtype)
+    q = tf.random.stateless_normal([c.shape[0], block], seed=[seed, 0], dtype=c.dtype)
     for _ in tf.range(iterations):
-        q, _ = tf.linalg.qr(tf.linalg.matmul(c, q))
-    values, small = tf.linalg.eigh(tf.linalg.matmul(q, tf.linalg.matmul(c, q), transpose_a=True))
+        q, _ = tf.linalg.qr(_product(c, q))
+    values, small = tf.linalg.eigh(tf.linalg.matmul(q, _product(c, q), transpose_a=True))
     vectors = tf.linalg.matmul(q, small)
     return tf.reverse(values[-k:], [0]), tf.reverse(vectors[:, -k:], [1])
 

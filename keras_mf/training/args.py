@@ -76,3 +76,15 @@ def _positive_int(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, received {text}")
     return value
+
+
+def default_splits(source, data_dir=None):
+    """("train", "test") when the source has MNIST's training split, else the bundled test split cut
+    8,000 / 2,000: ("test[:8000]", "test[8000:]")."""
+    from keras_mf.datasets import load_mnist
+
+    try:
+        load_mnist("train[:1]", source=source, data_dir=data_dir, as_numpy=True, verbose=False)
+    except ValueError:
+        return "test[:8000]", "test[8000:]"
+    return "train", "test"

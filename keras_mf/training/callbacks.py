@@ -5,6 +5,8 @@ import os
 import sys
 
 import keras
+import numpy as np
+import tensorflow as tf
 
 
 class NaNGuard(keras.callbacks.Callback):
@@ -45,3 +47,71 @@ def standard_callbacks(logdir, histogram_freq=0):
         keras.callbacks.BackupAndRestore(backup_dir=os.path.join(logdir, "backup")),
         NaNGuard(),
     ]
+
+
+class ReconstructionGrid(keras.callbacks.Callback):
+    """Writes an image per epoch: `images` on the top row, their reconstructions below.
+
+    Args:
+        images: `(count, *input_shape)` examples with 784 pixels each, in [0, 1].
+        logdir: TensorBoard folder; the image goes to `<logdir>/images` under tag "reconstructions".
+    """
+
+    def __init__(self, images, logdir):
+        super().__init__()
+        self.images = np.asarray(images)
+        self.writer = tf.summary.create_file_writer(os.path.join(logdir, "images"))
+
+    def on_epoch_end(self, epoch, logs=None):
+        originals = self.images.reshape(-1, 28, 28)
+        reconstructions = np.asarray(self.model(self.images, training=False)).reshape(-1, 28, 28)
+        grid = np.concatenate([np.concatenate(list(originals), 1), np.concatenate(list(reconstructions), 1)], 0)
+        with self.writer.as_default():
+            tf.summary.image("reconstructions", np.clip(grid, 0, 1)[None, :, :, None], step=epoch)
+        self.writer.flush()
+
+
+class ConstantScalars(keras.callbacks.Callback):
+    """Logs fixed reference values (e.g. PCA's error) every epoch, so TensorBoard draws them beside the curves."""
+
+    def __init__(self, scalars, logdir):
+        super().__init__()
+        self.scalars = dict(scalars)
+        self.writer = tf.summary.create_file_writer(os.path.join(logdir, "validation"))
+
+    def on_epoch_end(self, epoch, logs=None):
+        with self.writer.as_default():
+            for name, value in self.scalars.items():
+                tf.summary.scalar(name, value, step=epoch)
+        self.writer.flush()
+
+
+class RecurrentSpectrum(keras.callbacks.Callback):
+    """Logs a histogram of the recurrent matrix U's singular values each epoch.
+
+    σ_max(U) well above 1 warns of exploding gradients, all σ well below 1 of vanishing ones.
+    """
+
+    def __init__(self, get_matrix, logdir):
+        super().__init__()
+        self.get_matrix = get_matrix
+        self.writer = tf.summary.create_file_writer(os.path.join(logdir, "train"))
+
+    def on_epoch_end(self, epoch, logs=None):
+        singular_values = tf.linalg.svd(tf.convert_to_tensor(self.get_matrix()), compute_uv=False)
+        with self.writer.as_default():
+            tf.summary.histogram("recurrent_kernel/singular_values", singular_values, step=epoch)
+            tf.summary.scalar("recurrent_kernel/max_singular_value", singular_values[0], step=epoch)
+        self.writer.flush()
+
+
+class ResetStateEvery(keras.callbacks.Callback):
+    """Calls `model.reset_state()` before every `period`-th training batch (truncated BPTT over chunks)."""
+
+    def __init__(self, period):
+        super().__init__()
+        self.period = int(period)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if batch % self.period == 0:
+            self.model.reset_state()

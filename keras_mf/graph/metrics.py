@@ -1,0 +1,93 @@
+"""Clustering quality: accuracy under the best one-to-one label matching, and NMI."""
+
+import numpy as np
+
+
+def clustering_accuracy(y_true, y_pred):
+    """Fraction of points labelled correctly after matching clusters to classes one-to-one.
+
+    The matching maximises the agreement (Hungarian algorithm on the contingency table).
+    """
+    table = contingency_table(y_true, y_pred)
+    rows, cols = linear_sum_assignment(-table)
+    return float(table[rows, cols].sum() / table.sum())
+
+
+def normalized_mutual_info(y_true, y_pred):
+    """NMI with the arithmetic-mean normalisation, I(T; P) / ((H(T) + H(P)) / 2), in [0, 1]."""
+    table = contingency_table(y_true, y_pred).astype(np.float64)
+    n = table.sum()
+    joint = table / n
+    pt = joint.sum(1, keepdims=True)
+    pp = joint.sum(0, keepdims=True)
+    nonzero = joint > 0
+    mutual = float(np.sum(joint[nonzero] * np.log(joint[nonzero] / (pt @ pp)[nonzero])))
+    entropy_t = -float(np.sum(pt[pt > 0] * np.log(pt[pt > 0])))
+    entropy_p = -float(np.sum(pp[pp > 0] * np.log(pp[pp > 0])))
+    denominator = 0.5 * (entropy_t + entropy_p)
+    return 1.0 if denominator == 0 else max(0.0, mutual / denominator)
+
+
+def contingency_table(y_true, y_pred):
+    """Counts `(n_classes, n_clusters)` of points per (class, cluster) pair."""
+    y_true = np.asarray(y_true).ravel()
+    y_pred = np.asarray(y_pred).ravel()
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"Received labels of different lengths: y_true has {y_true.size}, y_pred has {y_pred.size}"
+        )
+    _, t = np.unique(y_true, return_inverse=True)
+    _, p = np.unique(y_pred, return_inverse=True)
+    table = np.zeros((t.max() + 1, p.max() + 1), dtype=np.int64)
+    np.add.at(table, (t, p), 1)
+    return table
+
+
+def linear_sum_assignment(cost):
+    """Minimum-cost assignment of rows to columns (Hungarian algorithm with potentials, O(n³)).
+
+    Returns `(rows, cols)` index arrays, as `scipy.optimize.linear_sum_assignment` does; a rectangular
+    cost is padded with zeros.
+    """
+    cost = np.asarray(cost, dtype=np.float64)
+    n_rows, n_cols = cost.shape
+    size = max(n_rows, n_cols)
+    c = np.zeros((size, size))
+    c[:n_rows, :n_cols] = cost
+    u = np.zeros(size + 1)
+    v = np.zeros(size + 1)
+    match = np.zeros(size + 1, dtype=np.int64)  # match[j] = row (1-based) assigned to column j
+    way = np.zeros(size + 1, dtype=np.int64)
+    for i in range(1, size + 1):
+        match[0] = i
+        j0 = 0
+        minv = np.full(size + 1, np.inf)
+        used = np.zeros(size + 1, dtype=bool)
+        while True:
+            used[j0] = True
+            i0 = match[j0]
+            free = ~used[1:]
+            reduced = c[i0 - 1] - u[i0] - v[1:]
+            better = free & (reduced < minv[1:])
+            minv[1:][better] = reduced[better]
+            way[1:][better] = j0
+            candidates = np.where(free, minv[1:], np.inf)
+            j1 = int(np.argmin(candidates)) + 1
+            delta = candidates[j1 - 1]
+            u[match[used]] += delta
+            v[used] -= delta
+            minv[1:][free] -= delta
+            j0 = j1
+            if match[j0] == 0:
+                break
+        while j0:
+            j1 = way[j0]
+            match[j0] = match[j1]
+            j0 = j1
+    rows, cols = [], []
+    for j in range(1, size + 1):
+        if match[j] - 1 < n_rows and j - 1 < n_cols:
+            rows.append(match[j] - 1)
+            cols.append(j - 1)
+    order = np.argsort(rows)
+    return np.asarray(rows)[order], np.asarray(cols)[order]

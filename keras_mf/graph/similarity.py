@@ -1,0 +1,105 @@
+"""Similarity graphs from data: the full Gaussian kernel and the sparse self-tuning k-NN graph."""
+
+import numpy as np
+import tensorflow as tf
+
+from keras_mf._validation import check_int
+from keras_mf._validation import check_positive_float
+
+
+def gaussian_similarity(x, sigma, zero_diagonal=True):
+    """W_ij = exp(−‖x_i − x_j‖² / (2σ²)), the tutorial's fully connected graph.
+
+    Args:
+        x: points `(n, d)` (or `(n,)` for scalars).
+        sigma: kernel width σ > 0.
+        zero_diagonal: set W_ii = 0 (no self-loops), as the tutorial does.
+
+    Returns:
+        Dense `(n, n)` similarity.
+    """
+    sigma = check_positive_float("sigma", sigma)
+    x = _points(x)
+    d2 = _squared_distances(x, x)
+    w = tf.exp(-d2 / (2.0 * sigma**2))
+    if zero_diagonal:
+        w = tf.linalg.set_diag(w, tf.zeros(tf.shape(w)[0], w.dtype))
+    return w
+
+
+def knn_graph(x, n_neighbors=10, local_scale=7, block_size=1024):
+    """Sparse self-tuning k-nearest-neighbour graph (Zelnik-Manor & Perona).
+
+    Each point is joined to its `n_neighbors` nearest neighbours with weight exp(−d²_ij/(σ_i σ_j)),
+    σ_i the distance from i to its `local_scale`-th neighbour; the graph is symmetrised by keeping an
+    edge found from either end. Neighbours are searched in blocks of `block_size` rows, so memory stays
+    at `block_size × n` distances.
+
+    Args:
+        x: points `(n, d)`.
+        n_neighbors: neighbours per point, in [1, n - 1].
+        local_scale: which neighbour sets σ_i, in [1, n_neighbors].
+        block_size: rows per block of the distance computation.
+
+    Returns:
+        `tf.SparseTensor` `(n, n)`, symmetric, zero diagonal.
+    """
+    x = _points(x)
+    n = int(x.shape[0])
+    n_neighbors = check_int("n_neighbors", n_neighbors, 1, n - 1)
+    local_scale = check_int("local_scale", local_scale, 1, n_neighbors)
+    block_size = check_int("block_size", block_size, 1)
+    distances, indices = nearest_neighbors(x, n_neighbors, block_size)
+    sigma = distances[:, local_scale - 1]
+    sigma = tf.maximum(sigma, tf.reduce_max(sigma) * 1e-6)
+    weights = tf.exp(-tf.square(distances) / (sigma[:, None] * tf.gather(sigma, indices)))
+    rows = tf.repeat(tf.range(n, dtype=tf.int64), n_neighbors)
+    cols = tf.cast(tf.reshape(indices, [-1]), tf.int64)
+    w = tf.SparseTensor(tf.stack([rows, cols], 1), tf.reshape(weights, [-1]), (n, n))
+    w = tf.sparse.reorder(w)
+    return tf.sparse.maximum(w, tf.sparse.reorder(tf.sparse.transpose(w)))
+
+
+def nearest_neighbors(x, k, block_size=1024):
+    """Distances `(n, k)` and indices `(n, k)` of each point's k nearest other points, ascending."""
+    x = _points(x)
+    squared_norms = tf.reduce_sum(tf.square(x), axis=1)
+    distances, indices = [], []
+    for start in range(0, int(x.shape[0]), block_size):
+        d, i = _block_neighbors(x, squared_norms, tf.constant(start), tf.constant(block_size), k)
+        distances.append(d)
+        indices.append(i)
+    return tf.concat(distances, 0), tf.concat(indices, 0)
+
+
+@tf.function(reduce_retracing=True)
+def _block_neighbors(x, squared_norms, start, block_size, k):
+    block = x[start : start + block_size]
+    d2 = squared_norms[start : start + block_size, None] + squared_norms[None, :] - 2.0 * tf.linalg.matmul(
+        block, x, transpose_b=True
+    )
+    rows = tf.range(tf.shape(block)[0])
+    # A point is not its own neighbour.
+    d2 = tf.tensor_scatter_nd_update(d2, tf.stack([rows, rows + start], 1), tf.fill(tf.shape(rows), np.inf))
+    negative, indices = tf.math.top_k(-d2, k=k)
+    return tf.sqrt(tf.maximum(-negative, 0.0)), indices
+
+
+def _points(x):
+    x = tf.convert_to_tensor(x)
+    if not x.dtype.is_floating:
+        x = tf.cast(x, tf.float32)
+    if x.shape.rank == 1:
+        x = x[:, None]
+    if x.shape.rank != 2:
+        raise ValueError(f"Received an invalid value for `x`, expected points of shape (n, d). Received: shape {x.shape}")
+    return x
+
+
+def _squared_distances(a, b):
+    d2 = (
+        tf.reduce_sum(tf.square(a), 1)[:, None]
+        + tf.reduce_sum(tf.square(b), 1)[None, :]
+        - 2.0 * tf.linalg.matmul(a, b, transpose_b=True)
+    )
+    return tf.maximum(d2, 0.0)
