@@ -48,7 +48,7 @@ def check_positive_float(name, value):
 
 def check_choice(name, value, choices):
     if value not in choices:
-        raise invalid_value(name, f"one of {sorted(choices)}", value)
+        raise invalid_value(name, f"one of {list(choices)}", value)
     return value
 
 

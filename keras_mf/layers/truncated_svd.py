@@ -258,7 +258,7 @@ class _GramAccumulator:
         return mean, scatter, self.count
 
 
-@tf.function(reduce_retracing=True)
+@tf.function
 def _shifted_gram(batch, shift):
     x = batch - shift
     finite = tf.reduce_all(tf.math.is_finite(x))

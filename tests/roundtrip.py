@@ -1,0 +1,31 @@
+"""The one `.keras` save/load round trip and config check used for every layer and model."""
+
+import os
+
+import keras
+import numpy as np
+
+
+def assert_roundtrip(obj, inputs, tmp_path, atol=0.0, call=None):
+    """Saves `obj` (a layer or a model) as `.keras`, loads it, and checks identical outputs and config.
+
+    A layer is wrapped in a functional model first. `call(model, inputs)` computes outputs (default
+    `model(inputs)`); `atol=0` demands bit-identical outputs.
+    """
+    call = call or (lambda m, x: np.asarray(m(x)))
+    if isinstance(obj, keras.Model):
+        model = obj
+    else:
+        model_input = keras.Input(batch_shape=(None,) + tuple(inputs.shape[1:]))
+        model = keras.Model(model_input, obj(model_input))
+    expected = call(model, inputs)
+    path = os.path.join(tmp_path, "roundtrip.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(call(loaded, inputs), expected, atol=atol, rtol=0)
+    layer = obj if isinstance(obj, keras.Model) else loaded.layers[-1]
+    config = obj.get_config()
+    assert type(obj).from_config(config).get_config() == config
+    if not isinstance(obj, keras.Model):
+        assert layer.get_config() == config
+    return loaded

@@ -1,0 +1,104 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_mf import Autoencoder
+from keras_mf import TruncatedSVD
+from keras_mf import linalg
+from keras_mf.datasets import load_mnist
+from roundtrip import assert_roundtrip
+
+
+@pytest.fixture(scope="module")
+def data():
+    x = load_mnist("test", source="bundled", as_numpy=True, verbose=False, targets=None)
+    return x[:2000], x[8000:8500]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"linear": True}, {"hidden_units": (64,)}, {"hidden_units": (), "output_activation": None},
+     {"input_shape": (28, 28, 1), "hidden_units": (32, 16), "activation": "gelu"}],
+)
+def test_keras_roundtrip(tmp_path, kwargs):
+    model = Autoencoder(latent_dim=8, **kwargs)
+    shape = model.data_shape
+    x = np.random.default_rng(0).random((4,) + shape).astype(np.float32)
+    model(x)
+    loaded = assert_roundtrip(model, x, tmp_path)
+    assert loaded.encode(x).shape == (4, 8)
+
+
+def test_linear_init_from_pca_is_the_eckart_young_optimum(data):
+    x_train, _ = data
+    pca = TruncatedSVD(rank=16)
+    pca.adapt(x_train)
+    model = Autoencoder(latent_dim=16, linear=True)
+    model.init_from_pca(pca=pca)
+    pca_mse = np.mean((x_train - pca.reconstruct(x_train).numpy()) ** 2)
+    model_mse = np.mean((x_train - model.predict(x_train, verbose=0)) ** 2)
+    assert model_mse == pytest.approx(pca_mse, rel=1e-5)
+
+
+def test_trained_linear_autoencoder_spans_principal_subspace(data):
+    """The factorization link, measured: trained from random weights, the decoder's column space
+    approaches the top-k principal subspace and the error approaches the optimum (tolerances for a
+    short CPU run; the benchmark trains longer)."""
+    x_train, _ = data
+    k = 8
+    pca = TruncatedSVD(rank=k)
+    pca.adapt(x_train)
+    model = Autoencoder(latent_dim=k, linear=True)
+    model.compile(keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(3e-3, 20 * 16)), "mse")
+    model.fit(x_train, x_train, epochs=20, batch_size=128, verbose=0)
+    gap = np.mean((x_train - model.predict(x_train, verbose=0)) ** 2) / np.mean(
+        (x_train - pca.reconstruct(x_train).numpy()) ** 2
+    ) - 1
+    angles = linalg.principal_angles(model.reconstruction.kernel.numpy().T, pca.components.numpy()).numpy()
+    assert 0 <= gap < 0.03
+    # Directions with nearly equal eigenvalues (λ₈ ≈ λ₉ here) converge last; the leading ones are tight.
+    assert np.degrees(angles[: k - 2]).max() < 10
+
+
+def test_fit_on_dataset_of_pairs(data):
+    x_train, _ = data
+    model = Autoencoder(latent_dim=4, hidden_units=(16,))
+    model.compile("adam", "mse")
+    ds = tf.data.Dataset.from_tensor_slices((x_train[:256], x_train[:256])).batch(64)
+    history = model.fit(ds, epochs=2, verbose=0)
+    assert history.history["loss"][1] < history.history["loss"][0]
+
+
+def test_nonlinear_init_from_pca_starts_from_principal_coordinates(data):
+    x_train, _ = data
+    model = Autoencoder(latent_dim=4, hidden_units=(16,))
+    pca = model.init_from_pca(x_train[:500])
+    first = model.encoder_layers[1]
+    np.testing.assert_allclose(first.kernel.numpy()[:, :4], pca.components.numpy())
+    np.testing.assert_allclose(first.kernel.numpy()[:, 4:8], -pca.components.numpy())
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"latent_dim": 784}, "latent_dim"), ({"latent_dim": 0}, "latent_dim"), ({"hidden_units": (0,)}, "hidden_units"),
+     ({"activation": "swishy"}, "activation"), ({"output_activation": "nope"}, "output_activation"),
+     ({"input_shape": (0,)}, "input_shape")],
+)
+def test_bad_construction(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Autoencoder(**{"latent_dim": 8, **kwargs})
+
+
+def test_wrong_data_shape():
+    model = Autoencoder(latent_dim=8)
+    with pytest.raises(ValueError, match=r"expects inputs of shape \(batch, 784\)"):
+        model(np.zeros((2, 28, 28), np.float32))
+    with pytest.raises(ValueError, match="rank 4"):
+        Autoencoder(latent_dim=4, linear=True).init_from_pca(pca=_fitted_pca())
+
+
+def _fitted_pca():
+    pca = TruncatedSVD(rank=3)
+    pca.adapt(np.random.default_rng(0).random((20, 784)).astype(np.float32))
+    return pca

@@ -1,0 +1,103 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_mf import graph
+
+POINTS = np.array([1.0, 2.0, 5.0, 6.0, 10.0, 11.0])
+PATH = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+
+
+def test_tutorial_six_points_degrees_and_clusters():
+    """The tutorial prints degrees 1.0617, 1.3429, 1.3975, 1.2410, 1.0617, 0.9375: it copies d₁ into d₅
+    and rounds d₁ and d₆ down; the sums are 1.0618, 1.3429, 1.3975, 1.2410, 1.0621, 0.9376."""
+    w = graph.gaussian_similarity(POINTS, 2.0)
+    np.testing.assert_allclose(graph.degrees(w).numpy(), [1.0618, 1.3429, 1.3975, 1.2410, 1.0621, 0.9376], atol=5e-5)
+    labels = graph.spectral_clustering(w, 3)
+    assert labels[0] == labels[1] and labels[2] == labels[3] and labels[4] == labels[5]
+    assert len(set(labels)) == 3
+
+
+def test_path_graph_laplacian():
+    lap = graph.laplacian(PATH).numpy()
+    np.testing.assert_array_equal(lap, [[1, -1, 0], [-1, 2, -1], [0, -1, 1]])
+    np.testing.assert_array_equal(lap @ np.ones(3), 0)
+
+
+@pytest.mark.parametrize("components", [1, 2, 3])
+def test_zero_eigenvalue_multiplicity_is_number_of_components(components):
+    rng = np.random.default_rng(components)
+    blocks = [rng.random((4, 4)) for _ in range(components)]
+    w = np.zeros((4 * components, 4 * components))
+    for i, b in enumerate(blocks):
+        w[4 * i : 4 * i + 4, 4 * i : 4 * i + 4] = (b + b.T) / 2
+    np.fill_diagonal(w, 0)
+    eig = np.linalg.eigvalsh(graph.laplacian(w).numpy())
+    assert eig.min() > -1e-10  # positive semi-definite
+    assert int(np.sum(eig < 1e-9)) == components
+    sym = np.linalg.eigvalsh(graph.laplacian(w, normalized=True).numpy())
+    assert sym.min() > -1e-10 and sym.max() < 2 + 1e-10
+
+
+def test_isolated_vertex_is_a_clear_error():
+    w = np.zeros((3, 3))
+    w[0, 1] = w[1, 0] = 1.0
+    with pytest.raises(ValueError, match="1 isolated vertices"):
+        graph.normalize_adjacency(w)
+
+
+def test_fiedler_vector_of_path_and_bisection():
+    value, vector = graph.fiedler_vector(PATH)
+    assert float(value) == pytest.approx(1.0, abs=1e-12)
+    np.testing.assert_allclose(vector.numpy(), [2**-0.5, 0, -(2**-0.5)], atol=1e-12)
+    two_cliques = np.kron(np.eye(2), np.ones((3, 3))) + 0.01
+    np.fill_diagonal(two_cliques, 0)
+    labels = graph.fiedler_bisection(two_cliques)
+    assert len(set(labels[:3])) == 1 and len(set(labels[3:])) == 1 and labels[0] != labels[3]
+
+
+def test_knn_graph_matches_brute_force():
+    x = np.random.default_rng(0).random((60, 5)).astype(np.float32)
+    w = graph.knn_graph(x, n_neighbors=5, local_scale=3, block_size=16)
+    d = np.sqrt(((x[:, None] - x[None]) ** 2).sum(-1))
+    np.fill_diagonal(d, np.inf)
+    order = np.argsort(d, axis=1)[:, :5]
+    sigma = np.take_along_axis(d, order[:, 2:3], 1)[:, 0]
+    expected = np.zeros((60, 60))
+    for i in range(60):
+        for j in order[i]:
+            expected[i, j] = np.exp(-d[i, j] ** 2 / (sigma[i] * sigma[j]))
+    expected = np.maximum(expected, expected.T)
+    np.testing.assert_allclose(tf.sparse.to_dense(w).numpy(), expected, atol=1e-5)
+
+
+def test_kmeans_and_metrics():
+    rng = np.random.default_rng(0)
+    centers = np.array([[0, 0], [10, 0], [0, 10]], np.float32)
+    truth = np.repeat([0, 1, 2], 50)
+    x = centers[truth] + rng.standard_normal((150, 2)).astype(np.float32)
+    labels, _, _ = graph.kmeans(x, 3, seed=0)
+    assert graph.clustering_accuracy(truth, labels) == 1.0
+    assert graph.normalized_mutual_info(truth, labels) == pytest.approx(1.0)
+    assert graph.normalized_mutual_info(truth, np.zeros(150)) == pytest.approx(0.0)
+    assert graph.clustering_accuracy([0, 0, 1, 1], [1, 1, 0, 1]) == 0.75
+
+
+def test_hungarian_matches_brute_force():
+    import itertools
+
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        cost = rng.random((5, 5))
+        rows, cols = graph.linear_sum_assignment(cost)
+        best = min(sum(cost[i, p[i]] for i in range(5)) for p in itertools.permutations(range(5)))
+        assert cost[rows, cols].sum() == pytest.approx(best)
+
+
+def test_spectral_on_sparse_graph_agrees_with_dense():
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.standard_normal((40, 2)) + [6 * i, 0] for i in range(3)]).astype(np.float32)
+    w = graph.knn_graph(x, n_neighbors=8)
+    truth = np.repeat([0, 1, 2], 40)
+    assert graph.clustering_accuracy(truth, graph.spectral_clustering(w, 3)) == 1.0
+    assert graph.clustering_accuracy(truth, graph.spectral_clustering(tf.sparse.to_dense(w), 3)) == 1.0

@@ -1,0 +1,116 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_mf import TruncatedSVD
+from keras_mf.datasets import load_mnist
+from roundtrip import assert_roundtrip
+
+# Eckart–Young optimum on the bundled split (pixels/255, centred), from the issue; figures printed to
+# 5 decimals, so compared to half a unit of the last digit; the 1e-4 relative check is against numpy.
+OPTIMUM = {8: 0.03728, 16: 0.02668, 32: 0.01667, 64: 0.00892, 128: 0.00410}
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return load_mnist("test", source="bundled", as_numpy=True, verbose=False)[0]
+
+
+@pytest.fixture(scope="module")
+def numpy_spectrum(mnist):
+    x = mnist.astype(np.float64)
+    x = x - x.mean(0)
+    return np.linalg.eigvalsh(x.T @ x)[::-1], x.size
+
+
+@pytest.mark.parametrize("rank", [8, 16, 32, 64, 128])
+def test_reconstruction_error_is_the_eckart_young_optimum(mnist, numpy_spectrum, rank):
+    eig, size = numpy_spectrum
+    layer = TruncatedSVD(rank=rank)
+    layer.adapt(mnist)
+    error = float(np.mean((mnist.astype(np.float64) - layer.reconstruct(mnist).numpy()) ** 2))
+    exact = eig[rank:].sum() / size
+    assert error == pytest.approx(exact, rel=1e-4)
+    assert error == pytest.approx(OPTIMUM[rank], abs=5e-6)
+
+
+def test_attributes_match_numpy_svd(mnist, numpy_spectrum):
+    eig, _ = numpy_spectrum
+    layer = TruncatedSVD(rank=32)
+    layer.adapt(mnist)
+    np.testing.assert_allclose(layer.singular_values.numpy(), np.sqrt(eig[:32]), rtol=1e-4)
+    assert float(tf.reduce_sum(layer.explained_variance_ratio)) == pytest.approx(0.7526, abs=1e-4)
+    v = layer.components.numpy()
+    np.testing.assert_allclose(v.T @ v, np.eye(32), atol=1e-5)
+    np.testing.assert_allclose(layer.mean.numpy(), mnist.astype(np.float64).mean(0), atol=1e-6)
+
+
+@pytest.mark.parametrize("solver", ["eigh", "subspace"])
+def test_streaming_dataset_equals_array(mnist, solver):
+    array_layer = TruncatedSVD(rank=16, solver=solver)
+    array_layer.adapt(mnist[:3000])
+    stream_layer = TruncatedSVD(rank=16, solver=solver)
+    stream_layer.adapt(tf.data.Dataset.from_tensor_slices((mnist[:3000], np.zeros(3000))).batch(128))
+    np.testing.assert_allclose(stream_layer.singular_values.numpy(), array_layer.singular_values.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(np.abs(stream_layer.components.numpy().T @ array_layer.components.numpy()), np.eye(16), atol=1e-3)
+
+
+def test_energy_chooses_smallest_rank(mnist, numpy_spectrum):
+    eig, _ = numpy_spectrum
+    layer = TruncatedSVD(energy=0.95)
+    layer.adapt(mnist)
+    expected = int(np.searchsorted(np.cumsum(eig) / eig.sum(), 0.95) + 1)
+    assert layer.fitted_rank == expected
+    assert layer(mnist[:3]).shape == (3, expected)
+
+
+def test_uncentered_is_plain_truncated_svd():
+    x = np.random.default_rng(0).random((300, 20)).astype(np.float32)
+    layer = TruncatedSVD(rank=5, center=False)
+    layer.adapt(x)
+    s = np.linalg.svd(x.astype(np.float64), compute_uv=False)
+    np.testing.assert_allclose(layer.singular_values.numpy(), s[:5], rtol=1e-5)
+    np.testing.assert_allclose(layer.mean.numpy(), 0.0)
+
+
+@pytest.mark.parametrize("kwargs", [{"rank": 3}, {"energy": 0.9}])
+def test_keras_roundtrip(tmp_path, kwargs):
+    x = np.random.default_rng(1).random((200, 12)).astype(np.float32)
+    layer = TruncatedSVD(**kwargs)
+    layer.adapt(x)
+    loaded = assert_roundtrip(layer, x[:10], tmp_path)
+    restored = loaded.layers[-1]
+    np.testing.assert_array_equal(restored.components.numpy(), layer.components.numpy())
+    np.testing.assert_allclose(restored.reconstruct(x[:4]).numpy(), layer.reconstruct(x[:4]).numpy())
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"rank": 0}, "rank"), ({"rank": 2.5}, "rank"), ({"energy": 0.0}, "energy"), ({"energy": 1.5}, "energy"),
+     ({}, "exactly one"), ({"rank": 2, "energy": 0.5}, "exactly one"), ({"rank": 2, "solver": "lapack"}, "solver")],
+)
+def test_bad_construction(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        TruncatedSVD(**kwargs)
+
+
+def test_bad_use():
+    x = np.random.default_rng(2).random((50, 10)).astype(np.float32)
+    with pytest.raises(ValueError, match="not fitted"):
+        TruncatedSVD(rank=2)(x)
+    with pytest.raises(ValueError, match=r"rank.*\[1, 10\]"):
+        TruncatedSVD(rank=11).adapt(x)
+    with pytest.raises(ValueError, match=r"\[1, 5\]"):
+        TruncatedSVD(rank=8).adapt(x[:5])
+    layer = TruncatedSVD(rank=2)
+    layer.adapt(x)
+    with pytest.raises(ValueError, match="width 11"):
+        layer.adapt(np.ones((5, 11), np.float32))
+    with pytest.raises(ValueError, match="fitted on 10 features"):
+        layer(np.ones((5, 11), np.float32))
+    bad = x.copy()
+    bad[3, 4] = np.nan
+    with pytest.raises(ValueError, match="NaN or inf"):
+        TruncatedSVD(rank=2).adapt(bad)
+    with pytest.raises(TypeError, match="adapt expects"):
+        TruncatedSVD(rank=2).adapt(3)
