@@ -220,18 +220,23 @@ def top_eigh(c, k, oversample=None, iterations=6, seed=0):
     return _subspace_iteration(c, k, block, iterations, seed)
 
 
+def _rows(c):
+    return c.dense_shape[0] if isinstance(c, tf.SparseTensor) else tf.shape(c)[0]
+
+
 def _product(c, q):
     if isinstance(c, tf.SparseTensor):
         # The sparse product forgets static shapes, which the loop below needs to stay fixed.
-        return tf.ensure_shape(tf.sparse.sparse_dense_matmul(c, q), [c.shape[0], q.shape[1]])
+        return tf.ensure_shape(tf.sparse.sparse_dense_matmul(c, q), q.shape)
     return tf.linalg.matmul(c, q)
 
 
 @tf.function(reduce_retracing=True)
 def _subspace_iteration(c, k, block, iterations, seed):
-    q = tf.random.stateless_normal([c.shape[0], block], seed=[seed, 0], dtype=c.dtype)
+    q = tf.random.stateless_normal([_rows(c), block], seed=[seed, 0], dtype=c.dtype)
     for _ in tf.range(iterations):
         q, _ = tf.linalg.qr(_product(c, q))
+        q = tf.ensure_shape(q, [None, block])
     values, small = tf.linalg.eigh(tf.linalg.matmul(q, _product(c, q), transpose_a=True))
     vectors = tf.linalg.matmul(q, small)
     return tf.reverse(values[-k:], [0]), tf.reverse(vectors[:, -k:], [1])

@@ -28,8 +28,7 @@ def parse_args(argv=None):
     )
     parser.add_argument("--fine-tune-epochs", type=int, default=3, help="epochs of fine-tuning after compression")
     parser.add_argument("--ranks", type=int, nargs="+", default=[8, 16, 32, 64, 128], help="ranks for the SVD curve")
-    parser.add_argument("--train-split", default=None, help="default 'train', or 'test[:8000]' on the bundled data")
-    parser.add_argument("--eval-split", default=None, help="default 'test', or 'test[8000:]' on the bundled data")
+    training.add_split_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -72,10 +71,7 @@ def main(argv=None):
     args = parse_args(argv)
     training.set_seed(args.seed)
     logdir = training.resolve_logdir(args)
-    train_split, eval_split = args.train_split, args.eval_split
-    if train_split is None or eval_split is None:
-        defaults = training.default_splits(args.data, args.data_dir)
-        train_split, eval_split = train_split or defaults[0], eval_split or defaults[1]
+    train_split, eval_split = training.resolve_splits(args)
     load = dict(source=args.data, data_dir=args.data_dir, as_numpy=True)
     x_train, y_train = load_mnist(train_split, **load)
     x_eval, y_eval = load_mnist(eval_split, **load)

@@ -9,7 +9,6 @@ reference error), resumable backups, and the final `.keras` model; prints a resu
 """
 
 import os
-import sys
 import time
 
 import keras
@@ -31,8 +30,7 @@ def parse_args(argv=None):
     parser.add_argument("--linear", action="store_true", help="the tutorial's linear model h = W1 x + b1")
     parser.add_argument("--learning-rate", type=float, default=1e-3, help="Adam's learning rate (cosine decay)")
     parser.add_argument("--pca-init", action="store_true", help="start from the truncated SVD of the data")
-    parser.add_argument("--train-split", default=None, help="default 'train', or 'test[:8000]' on the bundled data")
-    parser.add_argument("--eval-split", default=None, help="default 'test', or 'test[8000:]' on the bundled data")
+    training.add_split_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -40,10 +38,7 @@ def main(argv=None):
     args = parse_args(argv)
     training.set_seed(args.seed)
     logdir = training.resolve_logdir(args)
-    train_split, eval_split = args.train_split, args.eval_split
-    if train_split is None or eval_split is None:
-        defaults = training.default_splits(args.data, args.data_dir)
-        train_split, eval_split = train_split or defaults[0], eval_split or defaults[1]
+    train_split, eval_split = training.resolve_splits(args)
     load = dict(source=args.data, data_dir=args.data_dir, targets=None, as_numpy=True)
     x_train = load_mnist(train_split, **load)
     x_eval = load_mnist(eval_split, **load)
@@ -85,9 +80,7 @@ def main(argv=None):
         verbose=2,
     )
     wall = time.perf_counter() - start
-    guard = callbacks[2]
-    if guard.stopped_at is not None:
-        sys.exit(f"training stopped: loss {guard.stopped_at[2]} at epoch {guard.stopped_at[0] + 1}")
+    training.exit_if_stopped(callbacks)
     model_path = training.atomic_save_model(model, os.path.join(logdir, "autoencoder.keras"))
 
     train_mse = _mse(x_train, model.predict(x_train, batch_size=1024, verbose=0))

@@ -10,7 +10,6 @@
 """
 
 import os
-import sys
 import time
 
 import keras
@@ -29,8 +28,7 @@ def parse_args(argv=None):
     parser.add_argument("--chunks", type=int, default=4, help="tbptt: chunks per image (must divide 28)")
     parser.add_argument("--reset-every-chunk", action="store_true", help="tbptt control: forget state between chunks")
     parser.add_argument("--learning-rate", type=float, default=1e-3, help="Adam's learning rate")
-    parser.add_argument("--train-split", default=None, help="default 'train', or 'test[:8000]' on the bundled data")
-    parser.add_argument("--eval-split", default=None, help="default 'test', or 'test[8000:]' on the bundled data")
+    training.add_split_arguments(parser)
     args = parser.parse_args(argv)
     if 28 % args.chunks:
         parser.error(f"--chunks must divide 28, received {args.chunks}")
@@ -41,10 +39,7 @@ def main(argv=None):
     args = parse_args(argv)
     training.set_seed(args.seed)
     logdir = training.resolve_logdir(args)
-    train_split, eval_split = args.train_split, args.eval_split
-    if train_split is None or eval_split is None:
-        defaults = training.default_splits(args.data, args.data_dir)
-        train_split, eval_split = train_split or defaults[0], eval_split or defaults[1]
+    train_split, eval_split = training.resolve_splits(args)
     load = dict(source=args.data, data_dir=args.data_dir, shape="sequence", as_numpy=True)
     x_train, y_train = load_mnist(train_split, **load)
     x_eval, y_eval = load_mnist(eval_split, **load)
@@ -72,7 +67,7 @@ def main(argv=None):
         period = 1 if args.reset_every_chunk else args.chunks
         callbacks.append(training.ResetStateEvery(period))
         data = chunked_dataset(x_train, y_train, args.batch_size, args.chunks, args.seed)
-        model.fit(data, epochs=args.epochs, callbacks=callbacks, verbose=2)
+        model.fit(data, epochs=args.epochs, callbacks=callbacks, verbose=2, shuffle=False)
     else:
         model.fit(
             x_train,
@@ -84,9 +79,7 @@ def main(argv=None):
             verbose=2,
         )
     wall = time.perf_counter() - start
-    guard = callbacks[2]
-    if guard.stopped_at is not None:
-        sys.exit(f"training stopped: loss {guard.stopped_at[2]} at epoch {guard.stopped_at[0] + 1}")
+    training.exit_if_stopped(callbacks)
     if stateful:
         accuracy = evaluate_chunked(model, x_eval, y_eval, args.chunks, reset_every_chunk=args.reset_every_chunk)
     else:
@@ -118,7 +111,9 @@ def chunked_dataset(x, y, batch_size, chunks, seed):
         pieces = tf.stack(tf.split(images, chunks, axis=1))
         return tf.data.Dataset.from_tensor_slices((pieces, tf.repeat(labels[None], chunks, axis=0)))
 
-    return ds.flat_map(split).prefetch(tf.data.AUTOTUNE)
+    # flat_map hides the length; stating it lets Keras count steps instead of warning at each epoch's end.
+    ds = ds.flat_map(split).apply(tf.data.experimental.assert_cardinality((len(x) // batch_size) * chunks))
+    return ds.prefetch(tf.data.AUTOTUNE)
 
 
 def evaluate_chunked(model, x, y, chunks, reset_every_chunk=False):

@@ -17,22 +17,27 @@ _MAX_TRIALS = 30  # backtracking trials per iteration before a restart's step is
 class SymNMF:
     """Symmetric nonnegative matrix factorization: minimise f(H) = ½‖A − HHᵀ‖²_F subject to H ≥ 0.
 
-    Projected gradient descent: ∇f = 2(HHᵀH − AH), H ← max(0, H − η∇f). With `step="armijo"` (the
-    default) η is found per iteration by backtracking until f decreases by at least σ⟨∇f, H_new − H⟩,
-    so no learning rate needs tuning; a float gives the tutorial's fixed η. Several random restarts run
-    side by side — one matmul of A against all restarts' H at once — and the lowest objective wins.
+    Projected gradient descent: ∇f = 2(HHᵀH − AH), H ← max(0, H − η∇f). Step rules:
+      - "line_search" (default): the projected point P[H − α∇f] gives a feasible direction
+        D = P[H − α∇f] − H; along H + tD, t ∈ [0, 1], f is a quartic whose coefficients need a single
+        product A·D, so the exact minimiser costs one sparse matmul per iteration (A·H is updated as
+        AH + t·AD). α adapts: doubled when the best t is 1, shrunk when it is small.
+      - "armijo": backtracking on α until f decreases by at least σ⟨∇f, H_new − H⟩ (one matmul per trial).
+      - a float η: the tutorial's fixed step.
+    Every rule except the fixed step decreases f monotonically. Several random restarts run side by side
+    (one matmul of A against all restarts' H at once) and the lowest objective wins.
     Rows of H are soft cluster memberships: `labels_` is the row-wise argmax.
 
     Args:
         n_components: k, the number of columns of H (clusters), in [1, n].
-        step: "armijo" or a positive float η.
+        step: "line_search", "armijo" or a positive float η.
         max_iter: iteration cap per restart.
         tol: stop a restart when the projected gradient's norm falls below `tol` times its initial norm.
         n_init: number of random restarts.
         seed: seed of the random initialisations.
-        dtype: "float64" (default) or "float32". Near convergence the objective changes by less than
-            float32 resolves, so float32 stalls early (measured on MNIST: 344 vs 1095 iterations, and
-            clustering accuracy 0.63 vs 0.77 for the same start).
+        dtype: "float32" (default) or "float64". The line search measures each step's decrease
+            directly, so float32 converges as far as float64; Armijo compares two objective values of
+            similar size and in float32 stops early (on MNIST: 344 against 1095 iterations).
         verbose: show a progress bar.
         logdir: if given, the best restart's objective per iteration is written there for TensorBoard.
 
@@ -49,18 +54,18 @@ class SymNMF:
     def __init__(
         self,
         n_components,
-        step="armijo",
+        step="line_search",
         max_iter=1000,
         tol=1e-4,
         n_init=1,
         seed=0,
-        dtype="float64",
+        dtype="float32",
         verbose=False,
         logdir=None,
     ):
         self.n_components = check_int("n_components", n_components, 1)
         if isinstance(step, str):
-            check_choice("step", step, ("armijo",))
+            check_choice("step", step, ("line_search", "armijo"))
         else:
             check_positive_float("step", step)
         self.step = step
@@ -88,30 +93,39 @@ class SymNMF:
         h = self._initial_h(a, n, k, init)
         squared_norm_a = _squared_norm(a)
         state = _initial_state(a, h, squared_norm_a, self.step)
-        history = [state["f"].numpy()]
+        restarts = int(h.shape[0])
+        histories = [[f] for f in state["f"].numpy()]
+        finished = {}  # restart -> (H, f, iterations)
+        active = list(range(restarts))
         progbar = _progress_bar(self.max_iter) if self.verbose else None
-        chunk = 10
         done = 0
-        while done < self.max_iter:
-            steps = min(chunk, self.max_iter - done)
+        while done < self.max_iter and active:
+            steps = min(10, self.max_iter - done)
             state, objectives = _iterate(
-                a, state, squared_norm_a, tf.constant(steps), self._fixed_step(), tf.constant(self.tol, self.dtype)
+                a, state, squared_norm_a, steps, self._mode(), self._fixed_step(), tf.constant(self.tol, self.dtype)
             )
-            history.extend(objectives.numpy()[:steps])
+            for column, restart in enumerate(active):
+                histories[restart].extend(objectives.numpy()[:, column])
             done += steps
             if progbar is not None:
-                progbar.update(done, [("objective", float(np.min(history[-1])))])
-            if bool(tf.reduce_all(state["converged"])):
-                break
-        history = np.asarray(history)
-        finals = state["f"].numpy()
+                progbar.update(done, [("objective", float(np.min(objectives.numpy()[-1])))])
+            converged = state["converged"].numpy() | (done >= self.max_iter)
+            if converged.any():
+                # Converged restarts leave the batch: the shared matmul then costs only what is still running.
+                for column in np.flatnonzero(converged):
+                    finished[active[column]] = (
+                        state["h"][column].numpy(),
+                        float(state["f"][column]),
+                        int(state["iterations"][column]),
+                    )
+                keep = np.flatnonzero(~converged)
+                state = {key: tf.gather(value, keep) for key, value in state.items()}
+                active = [active[column] for column in keep]
+        finals = np.array([finished[r][1] for r in range(restarts)])
         best = int(np.argmin(finals))
-        iterations = state["iterations"].numpy()
-        self.components_ = state["h"][best].numpy()
-        self.objective_ = float(finals[best])
+        self.components_, self.objective_, self.n_iter_ = finished[best]
         self.objectives_ = finals
-        self.n_iter_ = int(iterations[best])
-        self.history_ = history[: self.n_iter_ + 1, best]
+        self.history_ = np.asarray(histories[best][: self.n_iter_ + 1])
         self.labels_ = np.argmax(self.components_, axis=1)
         if self.logdir:
             self._log_history()
@@ -138,8 +152,11 @@ class SymNMF:
             raise ValueError(f"This SymNMF instance is not fitted yet: call `fit(a)` before using `{attribute}`.")
         return getattr(self, attribute)
 
+    def _mode(self):
+        return self.step if isinstance(self.step, str) else "fixed"
+
     def _fixed_step(self):
-        return tf.constant(-1.0 if self.step == "armijo" else float(self.step), self.dtype)
+        return tf.constant(-1.0 if isinstance(self.step, str) else float(self.step), self.dtype)
 
     def _initial_h(self, a, n, k, init):
         if init is not None:
@@ -212,7 +229,7 @@ def _initial_state(a, h, squared_norm_a, step):
         "h": h,
         "ah": ah,
         "f": _objective(a, h, ah, squared_norm_a),
-        "alpha": tf.ones((restarts,), h.dtype) if step == "armijo" else tf.fill((restarts,), tf.cast(step, h.dtype)),
+        "alpha": tf.ones((restarts,), h.dtype) if isinstance(step, str) else tf.fill((restarts,), tf.cast(step, h.dtype)),
         "pg0": _projected_gradient_norm(h, grad),
         "converged": tf.zeros((restarts,), tf.bool),
         "iterations": tf.zeros((restarts,), tf.int32),
@@ -220,7 +237,7 @@ def _initial_state(a, h, squared_norm_a, step):
 
 
 @tf.function(reduce_retracing=True)
-def _iterate(a, state, squared_norm_a, steps, fixed_step, tol):
+def _iterate(a, state, squared_norm_a, steps, mode, fixed_step, tol):
     """Runs `steps` projected-gradient iterations on all restarts; returns the state and f per step."""
     h, ah, f, alpha = state["h"], state["ah"], state["f"], state["alpha"]
     converged, iterations, pg0 = state["converged"], state["iterations"], state["pg0"]
@@ -229,13 +246,15 @@ def _iterate(a, state, squared_norm_a, steps, fixed_step, tol):
         grad = _gradient(h, ah)
         converged = converged | (_projected_gradient_norm(h, grad) <= tol * pg0)
         active = tf.logical_not(converged)
-        if fixed_step > 0:
+        if mode == "fixed":
             h_new = tf.nn.relu(h - fixed_step * grad)
             ah_new = _matmul(a, h_new)
             f_new = _objective(a, h_new, ah_new, squared_norm_a)
             accept = active
-        else:
+        elif mode == "armijo":
             h_new, ah_new, f_new, alpha, accept = _armijo(a, h, f, grad, alpha, squared_norm_a, active)
+        else:
+            h_new, ah_new, f_new, alpha, accept = _line_search(a, h, ah, f, grad, alpha, active)
         mask = accept[:, None, None]
         h = tf.where(mask, h_new, h)
         ah = tf.where(mask, ah_new, ah)
@@ -277,3 +296,58 @@ def _armijo(a, h, f, grad, alpha, squared_norm_a, active):
         alpha = tf.where(pending, alpha * _BETA, alpha)
     accept = active & tf.logical_not(pending)
     return h_new, ah_new, f_new, alpha, accept
+
+
+def _line_search(a, h, ah, f, grad, alpha, active):
+    """Exact minimisation of f along the feasible direction D = P[H − α∇f] − H, t ∈ [0, 1].
+
+    f(H + tD) − f(H) = −2t⟨AH, D⟩ − t²⟨D, AD⟩ + ½(2t⟨M₀, M₁⟩ + t²(‖M₁‖² + 2⟨M₀, M₂⟩) + 2t³⟨M₁, M₂⟩ + t⁴‖M₂‖²)
+    with M₀ = HᵀH, M₁ = HᵀD + DᵀH, M₂ = DᵀD. Written as a difference it involves no large cancelling
+    terms, so the decrease is resolved even when f itself is large.
+    """
+    d = tf.nn.relu(h - alpha[:, None, None] * grad) - h
+    ad = _matmul(a, d)
+    m0 = tf.linalg.matmul(h, h, transpose_a=True)
+    hd = tf.linalg.matmul(h, d, transpose_a=True)
+    m1 = hd + tf.linalg.matrix_transpose(hd)
+    m2 = tf.linalg.matmul(d, d, transpose_a=True)
+
+    def inner(x, y):
+        return tf.reduce_sum(x * y, axis=[1, 2])
+
+    # Δf(t) = c1 t + c2 t² + c3 t³ + c4 t⁴
+    c1 = -2.0 * inner(ah, d) + inner(m0, m1)
+    c2 = -inner(d, ad) + 0.5 * inner(m1, m1) + inner(m0, m2)
+    c3 = inner(m1, m2)
+    c4 = 0.5 * inner(m2, m2)
+    t = _best_step(c1, c2, c3, c4)
+    delta = t * (c1 + t * (c2 + t * (c3 + t * c4)))
+    accept = active & (delta < 0)
+    t = tf.where(accept, t, tf.zeros_like(t))
+    h_new = tf.nn.relu(h + t[:, None, None] * d)  # relu only clears round-off: H + tD ≥ 0 for t ∈ [0, 1]
+    ah_new = ah + t[:, None, None] * ad
+    # The next trial step: longer when the whole projected step was taken, shorter when little of it was.
+    alpha = tf.where(t >= 1.0, alpha * 2.0, tf.where(t < 0.25, alpha * 0.5, alpha))
+    return h_new, ah_new, f + delta, alpha, accept
+
+
+def _best_step(c1, c2, c3, c4):
+    """argmin over t ∈ [0, 1] of c1 t + c2 t² + c3 t³ + c4 t⁴, per restart: compare the endpoint t = 1 with
+    the real roots of the derivative 4c4 t³ + 3c3 t² + 2c2 t + c1 in (0, 1) (eigenvalues of its companion
+    matrix); t = 0 means no decrease."""
+    scale = tf.where(c4 > 0, 4.0 * c4, tf.ones_like(c4))
+    p2, p1, p0 = 3.0 * c3 / scale, 2.0 * c2 / scale, c1 / scale
+    zeros, ones = tf.zeros_like(p0), tf.ones_like(p0)
+    companion = tf.stack(
+        [tf.stack([-p2, -p1, -p0], -1), tf.stack([ones, zeros, zeros], -1), tf.stack([zeros, ones, zeros], -1)], -2
+    )
+    roots = tf.linalg.eigvals(companion)
+    real = tf.math.real(roots)
+    usable = (tf.abs(tf.math.imag(roots)) <= 1e-6 * (1.0 + tf.abs(real))) & (real > 0) & (real < 1) & (c4 > 0)[:, None]
+    candidates = tf.concat([tf.where(usable, real, tf.zeros_like(real)), ones[:, None]], axis=1)
+
+    def value(t):
+        return t * (c1[:, None] + t * (c2[:, None] + t * (c3[:, None] + t * c4[:, None])))
+
+    best = tf.argmin(value(candidates), axis=1)
+    return tf.gather(candidates, best, batch_dims=1)

@@ -20,7 +20,7 @@ def kmeans(x, n_clusters, n_init=10, max_iter=100, seed=0):
     n_init = check_int("n_init", n_init, 1)
     best = None
     for i in range(n_init):
-        centers = _kmeans_plus_plus(x, n_clusters, seed=[seed, i])
+        centers = _kmeans_plus_plus(x, n_clusters, seed=tf.constant([seed, i]))
         labels, centers, inertia = _lloyd(x, centers, tf.constant(max_iter))
         if best is None or float(inertia) < best[2]:
             best = (labels.numpy(), centers.numpy(), float(inertia))

@@ -78,13 +78,21 @@ def _positive_int(text):
     return value
 
 
-def default_splits(source, data_dir=None):
-    """("train", "test") when the source has MNIST's training split, else the bundled test split cut
-    8,000 / 2,000: ("test[:8000]", "test[8000:]")."""
+def resolve_splits(args):
+    """`(train_split, eval_split)`: `--train-split`/`--eval-split` when given, else ("train", "test")
+    when the source has MNIST's training split, else the bundled test split cut 8,000 / 2,000."""
     from keras_mf.datasets import load_mnist
 
+    if args.train_split and args.eval_split:
+        return args.train_split, args.eval_split
     try:
-        load_mnist("train[:1]", source=source, data_dir=data_dir, as_numpy=True, verbose=False)
+        load_mnist("train[:1]", source=args.data, data_dir=args.data_dir, as_numpy=True, verbose=False)
+        defaults = ("train", "test")
     except ValueError:
-        return "test[:8000]", "test[8000:]"
-    return "train", "test"
+        defaults = ("test[:8000]", "test[8000:]")
+    return args.train_split or defaults[0], args.eval_split or defaults[1]
+
+
+def add_split_arguments(parser):
+    parser.add_argument("--train-split", default=None, help="default 'train', or 'test[:8000]' on the bundled data")
+    parser.add_argument("--eval-split", default=None, help="default 'test', or 'test[8000:]' on the bundled data")

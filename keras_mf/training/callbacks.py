@@ -36,6 +36,14 @@ class NaNGuard(keras.callbacks.Callback):
             )
 
 
+def exit_if_stopped(callbacks):
+    """Exits the script with a clear message if a `NaNGuard` among `callbacks` stopped training."""
+    for callback in callbacks:
+        if isinstance(callback, NaNGuard) and callback.stopped_at is not None:
+            epoch, _, loss = callback.stopped_at
+            sys.exit(f"training stopped: the loss became {loss} at epoch {epoch + 1}")
+
+
 def standard_callbacks(logdir, histogram_freq=0):
     """Returns `[TensorBoard, BackupAndRestore, NaNGuard]` writing under `logdir`.
 

@@ -1,0 +1,73 @@
+"""Autoencoder against PCA (Eckart–Young) and against a plain keras.Sequential of the same layers.
+
+    python benchmarks/autoencoder.py      # bundled split, 8000/2000, latent 32, the script's defaults
+"""
+
+import _common  # noqa: F401
+
+import time
+
+import keras
+import numpy as np
+
+import train_autoencoder
+from keras_mf import Autoencoder
+from keras_mf import TruncatedSVD
+from keras_mf import linalg
+from keras_mf import training
+from keras_mf.datasets import load_mnist
+
+
+def mse(x, x_hat):
+    return float(np.mean((np.asarray(x, np.float64) - np.asarray(x_hat, np.float64)) ** 2))
+
+
+def throughput(model, x, epochs=3):
+    model.compile(keras.optimizers.Adam(1e-3), "mse")
+    model.fit(x[:1024], x[:1024], epochs=1, batch_size=128, verbose=0)  # trace once
+    start = time.perf_counter()
+    model.fit(x, x, epochs=epochs, batch_size=128, verbose=0)
+    return len(x) * epochs / (time.perf_counter() - start)
+
+
+def main():
+    load = dict(source="bundled", targets=None, as_numpy=True, verbose=False)
+    x_train, x_eval = load_mnist("test[:8000]", **load), load_mnist("test[8000:]", **load)
+    pca = TruncatedSVD(rank=32)
+    pca.adapt(x_train)
+    pca_train, pca_eval = mse(x_train, pca.reconstruct(x_train)), mse(x_eval, pca.reconstruct(x_eval))
+
+    training.set_seed(0)
+    linear = Autoencoder(latent_dim=32, linear=True)
+    linear.compile(keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(3e-3, 30 * 63)), "mse")
+    linear.fit(x_train, x_train, epochs=30, batch_size=128, verbose=0)
+    linear_train = mse(x_train, linear.predict(x_train, verbose=0))
+    linear_eval = mse(x_eval, linear.predict(x_eval, verbose=0))
+    angles = np.degrees(linalg.principal_angles(linear.reconstruction.kernel.numpy().T, pca.components.numpy()).numpy())
+
+    default = train_autoencoder.main(["--data", "bundled", "--logdir", "/tmp/keras_mf_bench_ae", "--seed", "0"])
+
+    ratios = []
+    for _ in range(3):  # interleaved, so both see the same machine load
+        training.set_seed(0)
+        ours = Autoencoder(latent_dim=32, hidden_units=(256,))
+        plain = keras.Sequential([keras.Input((784,)), keras.layers.Dense(256, activation="relu"), keras.layers.Dense(32),
+                                  keras.layers.Dense(256, activation="relu"), keras.layers.Dense(784, activation="sigmoid")])
+        t_ours, t_plain = throughput(ours, x_train), throughput(plain, x_train)
+        ratios.append((t_ours, t_plain))
+    t_ours, t_plain = np.median([r[0] for r in ratios]), np.median([r[1] for r in ratios])
+    print()
+    print(training.format_table(
+        ["model", "train MSE", "eval MSE", "samples/s"],
+        [["PCA rank 32 (truncated SVD)", pca_train, pca_eval, "-"],
+         ["linear AE, random init, 30 epochs", linear_train, linear_eval, "-"],
+         ["default AE 784-256-32 (script)", default["train_mse"], default["eval_mse"], "-"],
+         ["ours: Autoencoder 784-256-32", "-", "-", round(t_ours)],
+         ["keras.Sequential, same layers", "-", "-", round(t_plain)]]))
+    print(f"\nlinear AE vs principal subspace: principal angles (deg) {np.round(angles, 2).tolist()}")
+    print(f"RESULT linear_gap={linear_train / pca_train - 1:.4f} ae_eval_mse={default['eval_mse']:.5f} "
+          f"pca_eval_mse={pca_eval:.5f} throughput_ratio={t_ours / t_plain:.3f}")
+
+
+if __name__ == "__main__":
+    main()
