@@ -27,12 +27,13 @@ def _block_graph(seed=0, sizes=(30, 20, 25)):
     return (a + a.T) / 2, labels
 
 
+@pytest.mark.parametrize("step", ["line_search", "armijo"])
 @pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_recovers_planted_clusters_and_decreases_objective(sparse, dtype):
+def test_recovers_planted_clusters_and_decreases_objective(step, sparse, dtype):
     a, labels = _block_graph()
     graph = tf.sparse.from_dense(a) if sparse else a
-    model = SymNMF(3, n_init=3, seed=0, dtype=dtype).fit(graph)
+    model = SymNMF(3, n_init=3, seed=0, dtype=dtype, step=step).fit(graph)
     assert np.all(np.diff(model.history_) <= 1e-6 * model.history_[0])  # Armijo: monotone
     assert model.components_.min() >= 0
     from keras_mf.graph import clustering_accuracy
@@ -41,6 +42,20 @@ def test_recovers_planted_clusters_and_decreases_objective(sparse, dtype):
     h = model.components_.astype(np.float64)
     assert model.objective_ == pytest.approx(0.5 * np.sum((a - h @ h.T) ** 2), rel=1e-4)
     assert model.objective_ == pytest.approx(model.objectives_.min())
+
+
+def test_line_search_step_is_the_exact_minimiser_along_the_direction():
+    from keras_mf.factorization.symnmf import _best_step
+
+    rng = np.random.default_rng(4)
+    c = rng.standard_normal((50, 4))
+    c[:, 3] = np.abs(c[:, 3]) + 0.1  # a positive quartic coefficient, as ½‖DᵀD‖² is
+    t = _best_step(*(tf.constant(c[:, i]) for i in range(4))).numpy()
+    grid = np.linspace(0, 1, 100001)[None]
+    values = grid * (c[:, :1] + grid * (c[:, 1:2] + grid * (c[:, 2:3] + grid * c[:, 3:4])))
+    best = values.min(1)
+    ours = t * (c[:, 0] + t * (c[:, 1] + t * (c[:, 2] + t * c[:, 3])))
+    np.testing.assert_allclose(ours, best, atol=1e-8)
 
 
 def test_gradient_matches_autodiff():
