@@ -149,8 +149,7 @@ class TruncatedSVD(keras.layers.Layer):
         else:
             values, vectors = tf.linalg.eigh(scatter32)
             values, vectors = tf.reverse(values, [0]), tf.reverse(vectors, [1])
-        values = tf.maximum(values, 0.0)
-        rank = self.rank or choose_rank(np.sqrt(values.numpy()), None, self.energy, max_rank)
+        rank = self.rank or choose_rank(np.sqrt(np.maximum(values.numpy(), 0)), None, self.energy, max_rank)
         if self.fitted_rank is not None and self.fitted_rank != rank:
             raise ValueError(
                 f"This TruncatedSVD already holds {self.fitted_rank} components; re-adapting chose {rank}. "
@@ -163,11 +162,9 @@ class TruncatedSVD(keras.layers.Layer):
             self._tracker.unlock()
             self._create_state(rank)
             self._tracker.lock()
-        dtype = self.variable_dtype
-        self.mean.assign(tf.cast(mean if self.center else tf.zeros_like(mean), dtype))
-        self.components.assign(tf.cast(_fix_signs(vectors[:, :rank]), dtype))
-        self.singular_values.assign(tf.cast(tf.sqrt(values[:rank]), dtype))
-        self.total_variance.assign(tf.cast(tf.linalg.trace(scatter) / max(count - 1, 1), dtype))
+        fitted = _fitted_values(mean if self.center else tf.zeros_like(mean), values[:rank], vectors[:, :rank], scatter, count)
+        for variable, value in zip((self.mean, self.components, self.singular_values, self.total_variance), fitted):
+            variable.assign(tf.cast(value, variable.dtype))
         self.n_samples.assign(count)
         self._adapted = True
 
@@ -236,10 +233,10 @@ class _GramAccumulator:
 
     def update(self, batch):
         if self.shift is None:
-            shift = tf.reduce_mean(batch, axis=0) if self.center else tf.zeros(batch.shape[-1], batch.dtype)
+            shift, gram, total, finite = _first_gram(batch, self.center)
         else:
             shift = tf.cast(self.shift, batch.dtype)
-        gram, total, finite = _shifted_gram(batch, shift)
+            gram, total, finite = _shifted_gram(batch, shift)
         if not bool(finite):
             raise ValueError("TruncatedSVD.adapt received NaN or inf values in the data.")
         if self.shift is None:
@@ -259,7 +256,17 @@ class _GramAccumulator:
 
 
 @tf.function
+def _first_gram(batch, center):
+    shift = tf.reduce_mean(batch, axis=0) if center else tf.zeros(tf.shape(batch)[-1:], batch.dtype)
+    return (shift,) + _shifted_gram_body(batch, shift)
+
+
+@tf.function
 def _shifted_gram(batch, shift):
+    return _shifted_gram_body(batch, shift)
+
+
+def _shifted_gram_body(batch, shift):
     x = batch - shift
     finite = tf.reduce_all(tf.math.is_finite(x))
     return tf.cast(symmetric_gram(x), tf.float64), tf.cast(tf.reduce_sum(x, 0), tf.float64), finite
@@ -269,7 +276,7 @@ def symmetric_gram(x, blocks=3):
     """xᵀx for `x (rows, features)`, computing only the blocks on and above the diagonal.
 
     A plain matmul does not know its result is symmetric (BLAS' syrk does, TF has no such op);
-    3 column blocks cost 6/9 of the multiply-adds, measured 1.2x faster than one matmul on MNIST.
+    3 column blocks cost 6/9 of the multiply-adds, measured 1.1x faster than one matmul on MNIST.
     """
     n = x.shape[-1]
     edges = [round(i * n / blocks) for i in range(blocks + 1)]
@@ -280,6 +287,13 @@ def symmetric_gram(x, blocks=3):
         for i in range(blocks)
     ]
     return tf.concat(rows, axis=0)
+
+
+@tf.function
+def _fitted_values(mean, values, vectors, scatter, count):
+    """(mean, sign-fixed components, singular values, total variance) in one compiled call."""
+    denominator = tf.cast(tf.maximum(count - 1, 1), scatter.dtype)
+    return mean, _fix_signs(vectors), tf.sqrt(tf.maximum(values, 0.0)), tf.linalg.trace(scatter) / denominator
 
 
 def _fix_signs(vectors):
