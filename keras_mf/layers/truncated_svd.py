@@ -268,8 +268,12 @@ def _shifted_gram(batch, shift):
 
 def _shifted_gram_body(batch, shift):
     x = batch - shift
-    finite = tf.reduce_all(tf.math.is_finite(x))
-    return tf.cast(symmetric_gram(x), tf.float64), tf.cast(tf.reduce_sum(x, 0), tf.float64), finite
+    gram = symmetric_gram(x)
+    total = tf.reduce_sum(x, 0)
+    # A NaN or inf anywhere in the batch reaches its feature's column sum and Gram row (inf·0 is NaN),
+    # so checking these small results replaces a pass over the whole batch.
+    finite = tf.reduce_all(tf.math.is_finite(total)) & tf.reduce_all(tf.math.is_finite(gram))
+    return tf.cast(gram, tf.float64), tf.cast(total, tf.float64), finite
 
 
 def symmetric_gram(x, blocks=3):
