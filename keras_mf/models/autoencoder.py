@@ -44,7 +44,7 @@ class Autoencoder(keras.Model):
         self,
         input_shape=(784,),
         latent_dim=32,
-        hidden_units=(512, 256),
+        hidden_units=(256,),
         activation="relu",
         output_activation="sigmoid",
         linear=False,
