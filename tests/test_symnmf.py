@@ -101,3 +101,9 @@ def test_logs_objective_to_tensorboard(tmp_path):
     events.Reload()
     logged = [e for e in events.Tensors("symnmf/objective")]
     assert len(logged) == len(model.history_)
+
+
+def test_progress_bar_reports_iterations(capsys):
+    a, _ = _block_graph()
+    SymNMF(3, seed=0, max_iter=30, verbose=True).fit(a)
+    assert "objective" in capsys.readouterr().out

@@ -1,5 +1,6 @@
 """Symmetric NMF, A ≈ HHᵀ with H ≥ 0, by projected gradient descent with Armijo steps."""
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -104,11 +105,12 @@ class SymNMF:
             state, objectives = _iterate(
                 a, state, squared_norm_a, steps, self._mode(), self._fixed_step(), tf.constant(self.tol, self.dtype)
             )
+            objectives = objectives.numpy()
             for column, restart in enumerate(active):
-                histories[restart].extend(objectives.numpy()[:, column])
+                histories[restart].extend(objectives[:, column])
             done += steps
             if progbar is not None:
-                progbar.update(done, [("objective", float(np.min(objectives.numpy()[-1])))])
+                progbar.update(done, [("objective", float(np.min(objectives[-1])))])
             converged = state["converged"].numpy() | (done >= self.max_iter)
             if converged.any():
                 # Converged restarts leave the batch: the shared matmul then costs only what is still running.
@@ -181,8 +183,6 @@ class SymNMF:
 
 
 def _progress_bar(total):
-    import keras
-
     return keras.utils.Progbar(total, unit_name="iteration")
 
 

@@ -1,6 +1,5 @@
 """k-means (k-means++ seeding, Lloyd iterations) in TensorFlow, so the library needs no scikit-learn."""
 
-import numpy as np
 import tensorflow as tf
 
 from keras_mf._validation import check_int
