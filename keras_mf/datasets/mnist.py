@@ -225,7 +225,9 @@ def _read_tfds(name, split, data_dir, required):
     return images.reshape(-1, 28, 28).astype(np.uint8), labels.astype(np.uint8), f"tfds ({builder.data_dir})"
 
 
+@functools.lru_cache(maxsize=1)
 def _network_answers(timeout=3.0):
+    """Whether tfds' download host answers within `timeout` seconds; asked once per process."""
     try:
         with socket.create_connection(_PROBE_HOST, timeout=timeout):
             return True
