@@ -11,15 +11,12 @@ import keras
 import numpy as np
 
 import train_autoencoder
+from train_autoencoder import mse
 from keras_mf import Autoencoder
 from keras_mf import TruncatedSVD
 from keras_mf import linalg
 from keras_mf import training
 from keras_mf.datasets import load_mnist
-
-
-def mse(x, x_hat):
-    return float(np.mean((np.asarray(x, np.float64) - np.asarray(x_hat, np.float64)) ** 2))
 
 
 def throughput(model, x, epochs=3):

@@ -50,9 +50,9 @@ def condition_number(a):
     """2-norm condition number σ_max / σ_min of `a`, shape `(..., m, n)` → `(...)`; inf when singular."""
     a = _as_matrix(a)
     s = tf.linalg.svd(a, compute_uv=False)
-    return tf.math.divide_no_nan(s[..., 0], s[..., -1]) + tf.where(
-        s[..., -1] > 0, tf.zeros_like(s[..., 0]), tf.fill(tf.shape(s[..., 0]), tf.constant(np.inf, a.dtype))
-    )
+    s_max, s_min = s[..., 0], s[..., -1]
+    singular = s_min <= 0
+    return tf.where(singular, tf.constant(np.inf, a.dtype), s_max / tf.where(singular, tf.ones_like(s_min), s_min))
 
 
 def svd_inverse(a):
@@ -169,9 +169,8 @@ def eigendecomposition(a, tol=None):
     if bool(tf.reduce_all(tf.abs(a - tf.linalg.matrix_transpose(a)) <= 1e-12 * (1 + tf.reduce_max(tf.abs(a))))):
         return tf.linalg.eigh(a)
     values, vectors = tf.linalg.eig(a)
-    s = tf.linalg.svd(vectors, compute_uv=False).numpy()
     tol = np.sqrt(_eps(a.dtype)) if tol is None else tol
-    rank = int(np.sum(s > tol * s[0]))
+    rank = _numerical_rank(vectors, tol)
     n = int(a.shape[-1])
     if rank < n:
         vals = values.numpy()
@@ -188,8 +187,12 @@ def eigenvector_rank(a, tol=None):
     """Number of linearly independent eigenvectors of a square `a` (n for a diagonalizable matrix)."""
     a = _as_matrix(a, square=True)
     _, vectors = tf.linalg.eig(a)
-    s = tf.linalg.svd(vectors, compute_uv=False).numpy()
-    tol = np.sqrt(_eps(a.dtype)) if tol is None else tol
+    return _numerical_rank(vectors, np.sqrt(_eps(a.dtype)) if tol is None else tol)
+
+
+def _numerical_rank(matrix, tol):
+    """Number of singular values of `matrix` above `tol` times the largest."""
+    s = tf.linalg.svd(matrix, compute_uv=False).numpy()
     return int(np.sum(s > tol * s[0]))
 
 

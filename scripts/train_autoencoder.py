@@ -45,8 +45,8 @@ def main(argv=None):
 
     pca = TruncatedSVD(rank=args.latent_dim)
     pca.adapt(x_train)
-    pca_train = _mse(x_train, pca.reconstruct(x_train))
-    pca_eval = _mse(x_eval, pca.reconstruct(x_eval))
+    pca_train = mse(x_train, pca.reconstruct(x_train))
+    pca_eval = mse(x_eval, pca.reconstruct(x_eval))
 
     strategy = training.get_strategy(args.distribute)
     with strategy.scope():
@@ -83,8 +83,8 @@ def main(argv=None):
     training.exit_if_stopped(callbacks)
     model_path = training.atomic_save_model(model, os.path.join(logdir, "autoencoder.keras"))
 
-    train_mse = _mse(x_train, model.predict(x_train, batch_size=1024, verbose=0))
-    eval_mse = _mse(x_eval, model.predict(x_eval, batch_size=1024, verbose=0))
+    train_mse = mse(x_train, model.predict(x_train, batch_size=1024, verbose=0))
+    eval_mse = mse(x_eval, model.predict(x_eval, batch_size=1024, verbose=0))
     name = "linear AE" if args.linear else f"AE {'-'.join(map(str, [784, *args.hidden_units, args.latent_dim]))}"
     print()
     print(
@@ -100,7 +100,8 @@ def main(argv=None):
     return {"train_mse": train_mse, "eval_mse": eval_mse, "pca_eval_mse": pca_eval, "logdir": logdir}
 
 
-def _mse(x, x_hat):
+def mse(x, x_hat):
+    """Mean squared error in float64."""
     return float(np.mean((np.asarray(x, np.float64) - np.asarray(x_hat, np.float64)) ** 2))
 
 

@@ -1,4 +1,4 @@
-"""Symmetric NMF, A ≈ HHᵀ with H ≥ 0, by projected gradient descent with Armijo steps."""
+"""Symmetric NMF, A ≈ HHᵀ with H ≥ 0, by projected gradient descent (exact line search, Armijo or fixed step)."""
 
 import keras
 import numpy as np

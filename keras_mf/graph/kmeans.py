@@ -3,6 +3,7 @@
 import tensorflow as tf
 
 from keras_mf._validation import check_int
+from keras_mf.graph.similarity import squared_distances
 
 
 def kmeans(x, n_clusters, n_init=10, max_iter=100, seed=0):
@@ -26,15 +27,6 @@ def kmeans(x, n_clusters, n_init=10, max_iter=100, seed=0):
     return best
 
 
-def _squared_distances(x, centers):
-    return tf.maximum(
-        tf.reduce_sum(tf.square(x), 1)[:, None]
-        + tf.reduce_sum(tf.square(centers), 1)[None, :]
-        - 2.0 * tf.linalg.matmul(x, centers, transpose_b=True),
-        0.0,
-    )
-
-
 @tf.function(reduce_retracing=True)
 def _kmeans_plus_plus(x, k, seed):
     n = tf.shape(x)[0]
@@ -55,15 +47,15 @@ def _kmeans_plus_plus(x, k, seed):
 @tf.function(reduce_retracing=True)
 def _lloyd(x, centers, max_iter):
     k = tf.shape(centers)[0]
-    labels = tf.argmin(_squared_distances(x, centers), axis=1, output_type=tf.int32)
+    labels = tf.argmin(squared_distances(x, centers), axis=1, output_type=tf.int32)
     for _ in tf.range(max_iter):
         counts = tf.math.unsorted_segment_sum(tf.ones_like(labels, x.dtype), labels, k)
         sums = tf.math.unsorted_segment_sum(x, labels, k)
         # An emptied cluster keeps its old center rather than becoming NaN.
         centers = tf.where(counts[:, None] > 0, sums / tf.maximum(counts, 1.0)[:, None], centers)
-        new_labels = tf.argmin(_squared_distances(x, centers), axis=1, output_type=tf.int32)
+        new_labels = tf.argmin(squared_distances(x, centers), axis=1, output_type=tf.int32)
         if tf.reduce_all(new_labels == labels):
             break
         labels = new_labels
-    inertia = tf.reduce_sum(tf.reduce_min(_squared_distances(x, centers), axis=1))
+    inertia = tf.reduce_sum(tf.reduce_min(squared_distances(x, centers), axis=1))
     return labels, centers, inertia

@@ -20,7 +20,7 @@ def gaussian_similarity(x, sigma, zero_diagonal=True):
     """
     sigma = check_positive_float("sigma", sigma)
     x = _points(x)
-    d2 = _squared_distances(x, x)
+    d2 = squared_distances(x, x)
     w = tf.exp(-d2 / (2.0 * sigma**2))
     if zero_diagonal:
         w = tf.linalg.set_diag(w, tf.zeros(tf.shape(w)[0], w.dtype))
@@ -96,7 +96,8 @@ def _points(x):
     return x
 
 
-def _squared_distances(a, b):
+def squared_distances(a, b):
+    """‖a_i − b_j‖² for rows of `a (n, d)` and `b (m, d)`, clipped at 0 against round-off: `(n, m)`."""
     d2 = (
         tf.reduce_sum(tf.square(a), 1)[:, None]
         + tf.reduce_sum(tf.square(b), 1)[None, :]

@@ -4,6 +4,8 @@ import argparse
 import datetime
 import os
 
+from keras_mf.datasets import load_mnist
+
 DATA_SOURCES = ("auto", "tfds", "idx", "bundled")
 DISTRIBUTE = ("none", "mirrored", "multiworker")
 
@@ -81,8 +83,6 @@ def _positive_int(text):
 def resolve_splits(args):
     """`(train_split, eval_split)`: `--train-split`/`--eval-split` when given, else ("train", "test")
     when the source has MNIST's training split, else the bundled test split cut 8,000 / 2,000."""
-    from keras_mf.datasets import load_mnist
-
     if args.train_split and args.eval_split:
         return args.train_split, args.eval_split
     try:

@@ -1,4 +1,5 @@
-"""Callbacks every training script uses: TensorBoard, resumable backups, and a NaN guard."""
+"""Callbacks the training scripts use: TensorBoard, resumable backups, a NaN guard, and TensorBoard
+images/scalars/histograms specific to each model."""
 
 import math
 import os
