@@ -20,11 +20,11 @@ def parse_args(argv=None):
     parser.add_argument("--neighbors", type=int, default=10, help="k-NN graph neighbours")
     parser.add_argument("--restarts", type=int, default=5, help="SymNMF random restarts (lowest objective kept)")
     parser.add_argument("--max-iter", type=int, default=3000, help="SymNMF iteration cap")
-    parser.add_argument("--tol", type=float, default=1e-4, help="SymNMF relative projected-gradient tolerance")
+    parser.add_argument("--tol", type=float, default=1e-3, help="SymNMF relative projected-gradient tolerance")
     return parser.parse_args(argv)
 
 
-def cluster(x, clusters=10, neighbors=10, restarts=5, max_iter=3000, tol=1e-4, seed=0, logdir=None, verbose=True):
+def cluster(x, clusters=10, neighbors=10, restarts=5, max_iter=3000, tol=1e-3, seed=0, logdir=None, verbose=True):
     """Builds the graph once and runs both methods; returns a dict of labels, objective and timings."""
     start = time.perf_counter()
     w = graph.knn_graph(x, n_neighbors=neighbors)

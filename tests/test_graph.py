@@ -71,6 +71,23 @@ def test_knn_graph_matches_brute_force():
     np.testing.assert_allclose(tf.sparse.to_dense(w).numpy(), expected, atol=1e-5)
 
 
+@pytest.mark.parametrize("copies", [1, 2, 4])
+def test_nearest_neighbors_exclude_only_the_point_itself(copies):
+    """Duplicated points are each other's neighbours at distance 0; with `copies` ≥ k + 1 identical points
+    the point's own entry may fall outside the top k + 1 scores, and a row must still hold k others."""
+    rng = np.random.default_rng(1)
+    x = np.repeat(rng.random((20, 3)).astype(np.float32), copies, axis=0)
+    k = 3
+    distances, indices = (t.numpy() for t in graph.nearest_neighbors(x, k, block_size=7))
+    d = np.sqrt(((x[:, None].astype(np.float64) - x[None]) ** 2).sum(-1))
+    np.fill_diagonal(d, np.inf)
+    assert not np.any(indices == np.arange(len(x))[:, None])
+    # Distances come from ‖x_i‖² − 2x_i·x_j + ‖x_j‖² in float32, so squared distances carry an absolute
+    # error of a few ulps of ‖x‖² (here ≤ 3): 1e-5 on d², i.e. up to 3e-3 on a zero distance.
+    np.testing.assert_allclose(distances**2, np.sort(d, axis=1)[:, :k] ** 2, atol=1e-5)
+    np.testing.assert_allclose(np.take_along_axis(d, indices, 1) ** 2, distances**2, atol=1e-5)
+
+
 def test_kmeans_and_metrics():
     rng = np.random.default_rng(0)
     centers = np.array([[0, 0], [10, 0], [0, 10]], np.float32)

@@ -58,6 +58,17 @@ def test_line_search_step_is_the_exact_minimiser_along_the_direction():
     np.testing.assert_allclose(ours, best, atol=1e-8)
 
 
+def test_projected_gradient_treats_near_zero_entries_pushed_down_as_bound():
+    """Bertsekas' ε-active set, ε = 1e-3 × max(H): entries below it with a positive gradient are at the bound."""
+    from keras_mf.factorization.symnmf import _projected_gradient_norm
+
+    h = np.array([[[2.0, 1e-4], [0.0, 5e-3], [1e-5, 1.0]]])
+    grad = np.array([[[0.5, 3.0], [4.0, 0.2], [-0.7, -0.1]]])
+    # Counted: 0.5 (free), 0.2 (5e-3 > ε = 2e-3), -0.7 (pushed up), -0.1 (free); not: 3.0 and 4.0.
+    expected = np.sqrt(0.5**2 + 0.2**2 + 0.7**2 + 0.1**2)
+    assert float(_projected_gradient_norm(tf.constant(h), tf.constant(grad))[0]) == pytest.approx(expected, rel=1e-12)
+
+
 def test_gradient_matches_autodiff():
     a, _ = _block_graph(1)
     h = tf.Variable(np.random.default_rng(2).random((a.shape[0], 3)))

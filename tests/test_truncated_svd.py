@@ -64,6 +64,19 @@ def test_energy_chooses_smallest_rank(mnist, numpy_spectrum):
     assert layer(mnist[:3]).shape == (3, expected)
 
 
+@pytest.mark.parametrize("offset", [0.0, 1e4])
+@pytest.mark.parametrize("batch_size", [None, 100])
+def test_data_far_from_the_origin_keeps_its_spectrum(offset, batch_size):
+    """With an offset of 1e4 against unit spread, E[x²]/Var x is 1e8: float32 products followed by
+    subtracting n·m mᵀ would keep no correct digit, so the first batch's mean must be subtracted first."""
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((400, 12)) * np.linspace(1.0, 3.0, 12) + offset).astype(np.float32)
+    layer = TruncatedSVD(rank=4)
+    layer.adapt(x, batch_size=batch_size)
+    centred = x.astype(np.float64) - x.astype(np.float64).mean(0)
+    np.testing.assert_allclose(layer.singular_values.numpy(), np.linalg.svd(centred, compute_uv=False)[:4], rtol=1e-4)
+
+
 def test_uncentered_is_plain_truncated_svd():
     x = np.random.default_rng(0).random((300, 20)).astype(np.float32)
     layer = TruncatedSVD(rank=5, center=False)

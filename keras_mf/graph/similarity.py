@@ -1,6 +1,5 @@
 """Similarity graphs from data: the full Gaussian kernel and the sparse self-tuning k-NN graph."""
 
-import numpy as np
 import tensorflow as tf
 
 from keras_mf._validation import check_int
@@ -64,25 +63,29 @@ def nearest_neighbors(x, k, block_size=1024):
     """Distances `(n, k)` and indices `(n, k)` of each point's k nearest other points, ascending."""
     x = _points(x)
     squared_norms = tf.reduce_sum(tf.square(x), axis=1)
+    # ‖x_i − x_j‖² = ‖x_i‖² − (2x_i·x_j − ‖x_j‖²): the bracket alone ranks row i's neighbours, and one
+    # matmul of [2x_i, −1] against [x_j, ‖x_j‖²] yields it with no further pass over the (block, n) scores.
+    queries = tf.concat([2.0 * x, -tf.ones_like(squared_norms)[:, None]], 1)
+    keys = tf.concat([x, squared_norms[:, None]], 1)
     distances, indices = [], []
     for start in range(0, int(x.shape[0]), block_size):
-        d, i = _block_neighbors(x, squared_norms, tf.constant(start), tf.constant(block_size), k)
+        d, i = _block_neighbors(queries, keys, squared_norms, tf.constant(start), tf.constant(block_size), k)
         distances.append(d)
         indices.append(i)
     return tf.concat(distances, 0), tf.concat(indices, 0)
 
 
 @tf.function(reduce_retracing=True)
-def _block_neighbors(x, squared_norms, start, block_size, k):
-    block = x[start : start + block_size]
-    d2 = squared_norms[start : start + block_size, None] + squared_norms[None, :] - 2.0 * tf.linalg.matmul(
-        block, x, transpose_b=True
-    )
-    rows = tf.range(tf.shape(block)[0])
-    # A point is not its own neighbour.
-    d2 = tf.tensor_scatter_nd_update(d2, tf.stack([rows, rows + start], 1), tf.fill(tf.shape(rows), np.inf))
-    negative, indices = tf.math.top_k(-d2, k=k)
-    return tf.sqrt(tf.maximum(-negative, 0.0)), indices
+def _block_neighbors(queries, keys, squared_norms, start, block_size, k):
+    scores = tf.linalg.matmul(queries[start : start + block_size], keys, transpose_b=True)
+    best, indices = tf.math.top_k(scores, k=k + 1)
+    # A point is not its own neighbour: its entry (the top score unless k + 1 duplicates tie with it)
+    # moves last and is cut; rows without it lose their (k + 1)-th instead.
+    rows = start + tf.range(tf.shape(scores)[0])
+    keep = tf.argsort(tf.cast(indices == rows[:, None], tf.int32), axis=1, stable=True)[:, :k]
+    best, indices = tf.gather(best, keep, batch_dims=1), tf.gather(indices, keep, batch_dims=1)
+    squared = tf.gather(squared_norms, rows)[:, None] - best
+    return tf.sqrt(tf.maximum(squared, 0.0)), indices
 
 
 def _points(x):
