@@ -27,7 +27,7 @@ class SymNMF:
       - "armijo": backtracking on α until f decreases by at least σ⟨∇f, H_new − H⟩ (one matmul per trial).
       - a float η: the tutorial's fixed step.
     Every rule except the fixed step decreases f monotonically. Several random restarts run side by side
-    (one matmul of A against all restarts' H at once) and the lowest objective wins.
+    (A multiplies all restarts' H together) and the lowest objective wins.
     Rows of H are soft cluster memberships: `labels_` is the row-wise argmax.
 
     Args:
@@ -201,7 +201,7 @@ def _squared_norm(a):
 
 
 # TF's CPU kernel for sparse × dense slows down about eightfold once the dense operand is 32 or more
-# columns wide (measured on the MNIST 10-NN graph: 1.5 ms for 50 columns in chunks of 25, 12 ms at once).
+# columns wide (measured on the MNIST 10-NN graph: 1.5 ms for 50 columns in chunks of at most 25, 12 ms at once).
 _SPARSE_COLUMNS = 24
 
 

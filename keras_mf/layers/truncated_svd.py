@@ -248,7 +248,8 @@ class _GramAccumulator:
         self.count += int(batch.shape[0])
 
     def result(self):
-        mean, scatter = _mean_and_scatter(self.gram, self.total, self.shift, tf.constant(self.count, tf.float64), self.center)
+        count = tf.constant(self.count, tf.float64)
+        mean, scatter = _mean_and_scatter(self.gram, self.total, self.shift, count, self.center)
         return mean, scatter, self.count
 
 
