@@ -25,7 +25,7 @@ def parse_args(argv=None):
 
 
 def cluster(x, clusters=10, neighbors=10, restarts=5, max_iter=3000, tol=1e-3, seed=0, logdir=None, verbose=True):
-    """Builds the graph once and runs both methods; returns a dict of labels, objective and timings."""
+    """Builds the graph once and runs both methods; returns a dict of the normalised graph, labels, objective and timings."""
     start = time.perf_counter()
     w = graph.knn_graph(x, n_neighbors=neighbors)
     a = graph.normalize_adjacency(w)
@@ -38,6 +38,7 @@ def cluster(x, clusters=10, neighbors=10, restarts=5, max_iter=3000, tol=1e-3, s
     spectral_labels = graph.spectral_clustering(w, clusters, seed=seed)
     spectral_seconds = time.perf_counter() - start
     return {
+        "graph": a,
         "graph_seconds": graph_seconds,
         "symnmf": model,
         "symnmf_labels": symnmf_labels,
