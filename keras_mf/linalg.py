@@ -208,9 +208,10 @@ def top_eigh(c, k, oversample=None, iterations=6, seed=0):
     """Top-`k` eigenpairs of a symmetric positive semi-definite `c (n, n)` by block subspace iteration.
 
     Each iteration costs one `(n, n) @ (n, k + p)` product (sparse when `c` is a `tf.SparseTensor`) and
-    a QR; a final Rayleigh–Ritz step on the `(k + p)`-sized projection gives the eigenpairs. With
-    oversampling p the error in eigenvector i shrinks like (λ_{k+p+1}/λ_i)^iterations, so this is far
-    cheaper than a full `eigh` for k ≪ n. A dense `c` with k + p ≥ n/2 takes the full `eigh` instead.
+    an orthonormalisation (`_orthonormalize`); a final Rayleigh–Ritz step on the `(k + p)`-sized
+    projection gives the eigenpairs. With oversampling p the error in eigenvector i shrinks like
+    (λ_{k+p+1}/λ_i)^iterations, so this is far cheaper than a full `eigh` for k ≪ n. A dense `c` with
+    k + p ≥ n/2 takes the full `eigh` instead.
 
     Returns:
         `(eigenvalues (k,), eigenvectors (n, k))`, eigenvalues descending.
@@ -238,11 +239,29 @@ def _product(c, q):
 def _subspace_iteration(c, k, block, iterations, seed):
     q = tf.random.stateless_normal([_rows(c), block], seed=[seed, 0], dtype=c.dtype)
     for _ in tf.range(iterations):
-        q, _ = tf.linalg.qr(_product(c, q))
-        q = tf.ensure_shape(q, [None, block])
+        q = tf.ensure_shape(_orthonormalize(_product(c, q)), [None, block])
     values, small = tf.linalg.eigh(tf.linalg.matmul(q, _product(c, q), transpose_a=True))
     vectors = tf.linalg.matmul(q, small)
     return tf.reverse(values[-k:], [0]), tf.reverse(vectors[:, -k:], [1])
+
+
+def _orthonormalize(y):
+    """An orthonormal basis `(n, b)` of the columns of a tall `y (n, b)`.
+
+    Cholesky QR, twice (CholeskyQR2): with yᵀy = L Lᵀ, y L⁻ᵀ has orthonormal columns up to about
+    eps·cond(y)², and a second pass brings that to eps. Small `(b, b)` factorisations and products only:
+    3-10x faster than TF's Householder QR on the (784, 64)-(784, 256) blocks of a PCA. It breaks down as
+    cond(y) nears eps^(-1/2) (TF's Cholesky then returns NaN), so the result is checked and the
+    Householder QR taken instead when it is not orthonormal.
+    """
+    identity = tf.eye(tf.shape(y)[-1], dtype=y.dtype)
+    q = y
+    for _ in range(2):
+        factor = tf.linalg.cholesky(tf.linalg.matmul(q, q, transpose_a=True))
+        q = tf.linalg.matmul(q, tf.linalg.triangular_solve(factor, identity, lower=True), transpose_b=True)
+    error = tf.reduce_max(tf.abs(tf.linalg.matmul(q, q, transpose_a=True) - identity))
+    # NaN compares False, so a failed factorisation also takes the QR.
+    return tf.cond(error < np.sqrt(_eps(y.dtype)), lambda: q, lambda: tf.linalg.qr(y)[0])
 
 
 def power_iteration(a, iterations=1000, tol=1e-10, seed=0):

@@ -84,6 +84,31 @@ def test_top_eigh_matches_numpy_on_decaying_spectrum(k):
     np.testing.assert_allclose(np.abs(vectors.numpy().T @ q[:, :k]), np.eye(k), atol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", ["well_conditioned", "rank_deficient"])
+def test_orthonormalize_spans_the_columns(dtype, case):
+    y = RNG.standard_normal((300, 20))
+    if case == "rank_deficient":
+        # Cholesky QR breaks down here (its Gram matrix is singular); the Householder fallback answers.
+        y[:, 10:] = y[:, :10] @ RNG.standard_normal((10, 10))
+    q = linalg._orthonormalize(tf.constant(y, dtype)).numpy().astype(np.float64)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(q.T @ q, np.eye(20), atol=tol)
+    np.testing.assert_allclose(q @ (q.T @ y), y, atol=100 * tol)
+
+
+@pytest.mark.parametrize("rank", [3, 15])
+def test_top_eigh_of_a_low_rank_matrix(rank):
+    # The block, k + oversampling = 20 columns, exceeds the rank: its products are rank-deficient.
+    basis, _ = np.linalg.qr(RNG.standard_normal((120, rank)))
+    values = 2.0 ** -np.arange(rank)
+    c = (basis * values) @ basis.T
+    top, vectors = linalg.top_eigh(tf.constant(c), 10)
+    expected = np.concatenate([values, np.zeros(10)])[:10]
+    np.testing.assert_allclose(top.numpy(), expected, atol=1e-10)
+    np.testing.assert_allclose(vectors.numpy().T @ vectors.numpy(), np.eye(10), atol=1e-10)
+
+
 def test_power_iteration():
     value, vector, _ = linalg.power_iteration(np.array([[2.0, 1.0], [1.0, 2.0]]))
     assert float(value) == pytest.approx(3.0, abs=1e-10)

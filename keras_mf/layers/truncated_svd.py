@@ -32,7 +32,8 @@ class TruncatedSVD(keras.layers.Layer):
             truncated SVD of the data.
         solver: "auto", "eigh" (full symmetric eigendecomposition) or "subspace" (block subspace
             iteration for the top k, much faster when k ≪ features). "auto" picks "subspace" when
-            k is known and small, else "eigh".
+            k is known and at most features / 6 (where it measured faster: up to rank 128 of 784), else
+            "eigh".
 
     Input shape: `(batch, features)`.
     Output shape: `(batch, rank)`.
@@ -132,7 +133,7 @@ class TruncatedSVD(keras.layers.Layer):
         return batch
 
     def _fit(self, stats):
-        mean, scatter, count = stats.result()
+        count = stats.count
         max_rank = min(count, self.features)
         if self.rank is not None and self.rank > max_rank:
             raise ValueError(
@@ -141,16 +142,12 @@ class TruncatedSVD(keras.layers.Layer):
             )
         solver = self.solver
         if solver == "auto":
-            solver = "subspace" if self.rank is not None and 4 * 2 * self.rank < self.features else "eigh"
-        # The eigen-solve runs in float32: 784-sized Gram matrices keep ~1e-7 relative accuracy, and it
-        # is twice as fast; the float64 accumulation is what protects against cancellation.
-        scatter32 = tf.cast(scatter, tf.float32)
-        if solver == "subspace" and self.rank is not None:
-            values, vectors = linalg.top_eigh(scatter32, self.rank)
-        else:
-            values, vectors = tf.linalg.eigh(scatter32)
-            values, vectors = tf.reverse(values, [0]), tf.reverse(vectors, [1])
-        rank = self.rank or choose_rank(np.sqrt(np.maximum(values.numpy(), 0)), None, self.energy, max_rank)
+            solver = "subspace" if self.rank is not None and 6 * self.rank <= self.features else "eigh"
+        top = self.rank if solver == "subspace" else None
+        mean, singular_values, components, total_variance = _decompose(
+            stats.gram, stats.total, stats.shift, tf.constant(count, tf.float64), self.center, top
+        )
+        rank = self.rank or choose_rank(singular_values.numpy(), None, self.energy, max_rank)
         if self.fitted_rank is not None and self.fitted_rank != rank:
             raise ValueError(
                 f"This TruncatedSVD already holds {self.fitted_rank} components; re-adapting chose {rank}. "
@@ -163,7 +160,7 @@ class TruncatedSVD(keras.layers.Layer):
             self._tracker.unlock()
             self._create_state(rank)
             self._tracker.lock()
-        fitted = _fitted_values(mean if self.center else tf.zeros_like(mean), values[:rank], vectors[:, :rank], scatter, count)
+        fitted = (mean, components[:, :rank], singular_values[:rank], total_variance)
         for variable, value in zip((self.mean, self.components, self.singular_values, self.total_variance), fitted):
             variable.assign(tf.cast(value, variable.dtype))
         self.n_samples.assign(count)
@@ -220,7 +217,8 @@ class TruncatedSVD(keras.layers.Layer):
 
 
 class _GramAccumulator:
-    """Streams batches into the count, mean and scatter matrix Σ (x - mean)(x - mean)ᵀ.
+    """Streams batches into the count, column sums and Gram matrix of x - shift, from which `_decompose`
+    forms the mean and the scatter matrix Σ (x - mean)(x - mean)ᵀ.
 
     When the data sits far from the origin (see `_first_gram`), each batch is shifted by the first
     batch's mean before its Gram product, so that the final subtraction n·m mᵀ does not cancel most
@@ -247,19 +245,32 @@ class _GramAccumulator:
             self.total += total
         self.count += int(batch.shape[0])
 
-    def result(self):
-        count = tf.constant(self.count, tf.float64)
-        mean, scatter = _mean_and_scatter(self.gram, self.total, self.shift, count, self.center)
-        return mean, scatter, self.count
-
 
 @tf.function
-def _mean_and_scatter(gram, total, shift, count, center):
+def _decompose(gram, total, shift, count, center, top):
+    """(mean, singular values, sign-fixed components, total variance) of the accumulated statistics.
+
+    `top` is the rank for subspace iteration, or None for a full symmetric eigendecomposition (all
+    features, descending). One compiled call: run eagerly, the small steps cost as much as the solve.
+    """
     shifted_mean = total / count
     mean = tf.cast(shift, tf.float64) + shifted_mean
-    if not center:
-        return mean, gram
-    return mean, gram - count * tf.tensordot(shifted_mean, shifted_mean, 0)
+    scatter = gram - count * tf.tensordot(shifted_mean, shifted_mean, 0) if center else gram
+    # The eigen-solve runs in float32: 784-sized Gram matrices keep ~1e-7 relative accuracy, and it
+    # is twice as fast; the float64 accumulation is what protects against cancellation.
+    scatter32 = tf.cast(scatter, tf.float32)
+    if top is None:
+        values, vectors = tf.linalg.eigh(scatter32)
+        values, vectors = tf.reverse(values, [0]), tf.reverse(vectors, [1])
+    else:
+        values, vectors = linalg.top_eigh(scatter32, top)
+    total_variance = tf.linalg.trace(scatter) / tf.maximum(count - 1, 1)
+    return (
+        mean if center else tf.zeros_like(mean),
+        tf.sqrt(tf.maximum(values, 0.0)),
+        _fix_signs(vectors),
+        total_variance,
+    )
 
 
 @tf.function
@@ -321,13 +332,6 @@ def symmetric_gram(x, blocks=3):
         for i in range(blocks)
     ]
     return tf.concat(rows, axis=0)
-
-
-@tf.function
-def _fitted_values(mean, values, vectors, scatter, count):
-    """(mean, sign-fixed components, singular values, total variance) in one compiled call."""
-    denominator = tf.cast(tf.maximum(count - 1, 1), scatter.dtype)
-    return mean, _fix_signs(vectors), tf.sqrt(tf.maximum(values, 0.0)), tf.linalg.trace(scatter) / denominator
 
 
 def _fix_signs(vectors):
