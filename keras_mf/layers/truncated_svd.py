@@ -220,27 +220,29 @@ class _GramAccumulator:
     """Streams batches into the count, column sums and Gram matrix of x - shift, from which `_decompose`
     forms the mean and the scatter matrix Σ (x - mean)(x - mean)ᵀ.
 
-    When the data sits far from the origin (see `_first_gram`), each batch is shifted by the first
-    batch's mean before its Gram product, so that the final subtraction n·m mᵀ does not cancel most
-    of the digits; products run in the input precision, sums in float64.
+    Products run in the input precision, sums in float64. Data far from the origin would lose its
+    digits to the final subtraction n·m mᵀ, so `_batch_gram` shifts such batches (by the first batch's
+    shift, or by their own mean when the data has moved since), and `_move_reference` brings the sums
+    of a batch shifted by its own mean to the first batch's shift, exactly in float64.
     """
 
     def __init__(self, center):
         self.center = center
         self.count = 0
         self.shift = self.gram = self.total = None
+        self.at_origin = True
 
     def update(self, batch):
-        if self.shift is None:
-            shift, gram, total, finite = _first_gram(batch, self.center)
-        else:
-            shift = tf.cast(self.shift, batch.dtype)
-            gram, total, finite = _shifted_gram(batch, shift)
+        guess = None if self.at_origin else tf.cast(self.shift, batch.dtype)
+        shift, gram, total, finite, moved = _batch_gram(batch, guess, self.center)
         if not bool(finite):
             raise ValueError("TruncatedSVD.adapt received NaN or inf values in the data.")
         if self.shift is None:
             self.shift, self.gram, self.total = shift, gram, total
+            self.at_origin = not bool(moved)
         else:
+            if bool(moved):
+                gram, total = _move_reference(gram, total, shift, self.shift, tf.shape(batch)[0])
             self.gram += gram
             self.total += total
         self.count += int(batch.shape[0])
@@ -274,30 +276,36 @@ def _decompose(gram, total, shift, count, center, top):
 
 
 @tf.function
-def _first_gram(batch, center):
-    """The first batch's products, unshifted unless the data sits far from the origin.
+def _batch_gram(batch, guess, center):
+    """A batch's (shift, Gram matrix and column sums of batch - shift, all finite, moved) about `guess`
+    (None: the origin), or, `moved`, about the batch's own mean when its data sits far from `guess`.
 
     Subtracting n·m mᵀ from float32 products afterwards loses about log10(E[x²]/Var x) digits per
     feature; below `_MAX_OFFSET_RATIO` (MNIST pixels: at most about 3) that costs nothing measurable
     and saves a pass over the batch; above it the batch is shifted by its mean and multiplied again.
     """
-    zeros = tf.zeros(tf.shape(batch)[-1:], batch.dtype)
-    gram, total, finite = _gram_and_total(batch)
+    shift = tf.zeros(tf.shape(batch)[-1:], batch.dtype) if guess is None else guess
+    gram, total, finite = _gram_and_total(batch if guess is None else batch - shift)
     if not center:
-        return zeros, gram, total, finite
+        return shift, gram, total, finite, tf.constant(False)
     count = tf.cast(tf.shape(batch)[0], tf.float64)
     mean_square = tf.linalg.diag_part(gram) / count
     variance = mean_square - tf.square(total / count)
     ratio = tf.where(mean_square > 0, mean_square / tf.maximum(variance, 1e-300), tf.zeros_like(mean_square))
     if tf.reduce_max(ratio) > _MAX_OFFSET_RATIO:
         shift = tf.reduce_mean(batch, axis=0)
-        return (shift,) + _gram_and_total(batch - shift)
-    return zeros, gram, total, finite
+        return (shift,) + _gram_and_total(batch - shift) + (tf.constant(True),)
+    return shift, gram, total, finite, tf.constant(False)
 
 
 @tf.function
-def _shifted_gram(batch, shift):
-    return _gram_and_total(batch - shift)
+def _move_reference(gram, total, shift, reference, count):
+    """Gram matrix and column sums about `reference` from those about `shift`: with d = shift - reference,
+    Σ(x - r)(x - r)ᵀ = G + t dᵀ + d tᵀ + n d dᵀ and Σ(x - r) = t + n d, in float64."""
+    d = tf.cast(shift, tf.float64) - tf.cast(reference, tf.float64)
+    cross = tf.tensordot(total, d, 0)
+    count = tf.cast(count, tf.float64)
+    return gram + cross + tf.transpose(cross) + count * tf.tensordot(d, d, 0), total + count * d
 
 
 def _gram_and_total(x):
