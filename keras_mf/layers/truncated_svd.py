@@ -253,7 +253,8 @@ def _decompose(gram, total, shift, count, center, top):
     """(mean, singular values, sign-fixed components, total variance) of the accumulated statistics.
 
     `top` is the rank for subspace iteration, or None for a full symmetric eigendecomposition (all
-    features, descending). One compiled call: run eagerly, the small steps cost as much as the solve.
+    features, descending). One compiled call, so that the small steps around the solve do not each
+    pay for an eager dispatch.
     """
     shifted_mean = total / count
     mean = tf.cast(shift, tf.float64) + shifted_mean
