@@ -3,6 +3,7 @@ import pytest
 import tensorflow as tf
 
 from keras_mf import SymNMF
+from keras_mf.factorization.symnmf import _projected_gradient_norm
 
 
 def test_tutorial_worked_example_one_step():
@@ -60,8 +61,6 @@ def test_line_search_step_is_the_exact_minimiser_along_the_direction():
 
 def test_projected_gradient_treats_near_zero_entries_pushed_down_as_bound():
     """Bertsekas' ε-active set, ε = 1e-3 × max(H): entries below it with a positive gradient are at the bound."""
-    from keras_mf.factorization.symnmf import _projected_gradient_norm
-
     h = np.array([[[2.0, 1e-4], [0.0, 5e-3], [1e-5, 1.0]]])
     grad = np.array([[[0.5, 3.0], [4.0, 0.2], [-0.7, -0.1]]])
     # Counted: 0.5 (free), 0.2 (5e-3 > ε = 2e-3), -0.7 (pushed up), -0.1 (free); not: 3.0 and 4.0.
