@@ -11,6 +11,7 @@ from sklearn.cluster import SpectralClustering
 
 import snmf_mnist
 from keras_mf import SymNMF
+from keras_mf import cluster
 from keras_mf import graph
 from keras_mf import training
 from keras_mf.datasets import load_mnist
@@ -28,11 +29,11 @@ def main():
     sk_labels = SpectralClustering(10, affinity="nearest_neighbors", n_neighbors=10, random_state=0).fit_predict(x)
     sk_seconds = time.perf_counter() - start
     rows = [
-        ["SymNMF (5 restarts)", graph.clustering_accuracy(y, result["symnmf_labels"]),
-         graph.normalized_mutual_info(y, result["symnmf_labels"]), ours_seconds],
-        ["ours spectral (NJW)", graph.clustering_accuracy(y, result["spectral_labels"]),
-         graph.normalized_mutual_info(y, result["spectral_labels"]), result["graph_seconds"] + result["spectral_seconds"]],
-        ["sklearn SpectralClustering", graph.clustering_accuracy(y, sk_labels), graph.normalized_mutual_info(y, sk_labels), sk_seconds],
+        ["SymNMF (5 restarts)", cluster.clustering_accuracy(y, result["symnmf_labels"]),
+         cluster.normalized_mutual_info(y, result["symnmf_labels"]), ours_seconds],
+        ["ours spectral (NJW)", cluster.clustering_accuracy(y, result["spectral_labels"]),
+         cluster.normalized_mutual_info(y, result["spectral_labels"]), result["graph_seconds"] + result["spectral_seconds"]],
+        ["sklearn SpectralClustering", cluster.clustering_accuracy(y, sk_labels), cluster.normalized_mutual_info(y, sk_labels), sk_seconds],
     ]
     print(training.format_table(["method", "accuracy", "NMI", "seconds end to end"], rows))
     print(f"SymNMF objectives per restart: {result['symnmf'].objectives_.round(4).tolist()}, "
@@ -50,8 +51,8 @@ def landscape(a, y, seeds):
     rows = []
     for seed in seeds:
         model = SymNMF(10, seed=seed).fit(a)
-        rows.append([seed, f"{model.objective_:.4f}", model.n_iter_, graph.clustering_accuracy(y, model.labels_),
-                     graph.normalized_mutual_info(y, model.labels_)])
+        rows.append([seed, f"{model.objective_:.4f}", model.n_iter_, cluster.clustering_accuracy(y, model.labels_),
+                     cluster.normalized_mutual_info(y, model.labels_)])
     rows.sort(key=lambda row: float(row[1]))
     return training.format_table(["seed", "objective", "iterations", "accuracy", "NMI"], rows)
 

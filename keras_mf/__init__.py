@@ -2,12 +2,13 @@
 
 Layout: `datasets` (MNIST data), `layers` (TruncatedSVD, LowRankDense, RecurrentCell), `models`
 (Autoencoder, StatefulRNN), `factorization` (SymNMF), `graph` (similarity graphs, Laplacians, spectral
-clustering), `linalg` (SVD solves, eigen-solvers), `training` (script utilities), `tutorials` (worked
-examples).
+clustering), `cluster` (k-means, accuracy, NMI), `linalg` (SVD solves, eigen-solvers, Gram statistics),
+`training` (script utilities), `tutorials` (worked examples).
 """
 
 __version__ = "0.1.0"
 
+from keras_mf import cluster  # noqa: E402
 from keras_mf import datasets  # noqa: E402
 from keras_mf import factorization  # noqa: E402
 from keras_mf import graph  # noqa: E402
@@ -30,6 +31,7 @@ __all__ = [
     "StatefulRNN",
     "SymNMF",
     "TruncatedSVD",
+    "cluster",
     "compress",
     "datasets",
     "factorization",

@@ -8,6 +8,8 @@ import time
 import numpy as np
 
 from keras_mf import SymNMF
+from keras_mf.cluster import clustering_accuracy
+from keras_mf.cluster import normalized_mutual_info
 from keras_mf import graph
 from keras_mf import training
 from keras_mf.datasets import load_mnist
@@ -62,8 +64,8 @@ def main(argv=None):
         rows.append(
             [
                 name,
-                graph.clustering_accuracy(y, labels),
-                graph.normalized_mutual_info(y, labels),
+                clustering_accuracy(y, labels),
+                normalized_mutual_info(y, labels),
                 objective,
                 round(result["graph_seconds"] + seconds, 2),
             ]

@@ -37,7 +37,7 @@ def test_recovers_planted_clusters_and_decreases_objective(step, sparse, dtype):
     model = SymNMF(3, n_init=3, seed=0, dtype=dtype, step=step).fit(graph)
     assert np.all(np.diff(model.history_) <= 1e-6 * model.history_[0])  # Armijo: monotone
     assert model.components_.min() >= 0
-    from keras_mf.graph import clustering_accuracy
+    from keras_mf.cluster import clustering_accuracy
 
     assert clustering_accuracy(labels, model.labels_) == 1.0
     h = model.components_.astype(np.float64)

@@ -8,7 +8,7 @@ from keras_mf._validation import check_choice
 from keras_mf._validation import check_int
 from keras_mf._validation import check_positive_float
 from keras_mf._validation import invalid_value
-from keras_mf.graph.validation import check_similarity
+from keras_mf._validation import check_similarity
 
 _SIGMA = 0.01  # Armijo's sufficient-decrease constant
 _BETA = 0.5  # step shrink factor

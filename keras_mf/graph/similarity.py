@@ -4,6 +4,7 @@ import tensorflow as tf
 
 from keras_mf._validation import check_int
 from keras_mf._validation import check_positive_float
+from keras_mf.linalg.distances import squared_distances
 
 
 def gaussian_similarity(x, sigma, zero_diagonal=True):
@@ -97,13 +98,3 @@ def _points(x):
     if x.shape.rank != 2:
         raise ValueError(f"Received an invalid value for `x`, expected points of shape (n, d). Received: shape {x.shape}")
     return x
-
-
-def squared_distances(a, b):
-    """‖a_i − b_j‖² for rows of `a (n, d)` and `b (m, d)`, clipped at 0 against round-off: `(n, m)`."""
-    d2 = (
-        tf.reduce_sum(tf.square(a), 1)[:, None]
-        + tf.reduce_sum(tf.square(b), 1)[None, :]
-        - 2.0 * tf.linalg.matmul(a, b, transpose_b=True)
-    )
-    return tf.maximum(d2, 0.0)

@@ -3,7 +3,7 @@
 import tensorflow as tf
 
 from keras_mf._validation import check_int
-from keras_mf.graph.similarity import squared_distances
+from keras_mf.linalg.distances import squared_distances
 
 
 def kmeans(x, n_clusters, n_init=10, max_iter=100, seed=0):
