@@ -6,6 +6,7 @@ Messages follow Keras' own wording so that users meet one style:
 
 import numbers
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -51,6 +52,29 @@ def check_choice(name, value, choices):
     if value not in choices:
         raise invalid_value(name, f"one of {list(choices)}", value)
     return value
+
+
+def check_real_dtype(name, array):
+    """Raises TypeError unless `array` (numpy, or a tensor of any backend) holds real numbers (float or int).
+
+    Strings, booleans, complex numbers and Python objects would otherwise reach the backend's cast, which
+    fails deep inside a graph or, for complex and bool, silently drops information.
+    """
+    dtype = getattr(array, "dtype", None)
+    if dtype is None:
+        dtype = np.asarray(array).dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "USO":
+        dtype = {"U": "str", "S": "bytes", "O": "object"}[dtype.kind]
+    try:
+        dtype = keras.backend.standardize_dtype(dtype)
+    except (ValueError, TypeError, AttributeError):
+        dtype = str(dtype)
+    if not dtype.startswith(("float", "int", "uint", "bfloat")):
+        raise TypeError(
+            f"Received an invalid value for `{name}`, expected real numbers (a float or integer dtype). "
+            f"Received: {name} of dtype {dtype}"
+        )
+    return array
 
 
 def check_finite(name, array):

@@ -1,5 +1,6 @@
 import keras
 import numpy as np
+from keras.ops import convert_to_numpy as to_numpy
 import pytest
 import tensorflow as tf
 
@@ -36,7 +37,7 @@ def test_linear_init_from_pca_is_the_eckart_young_optimum(data):
     pca.adapt(x_train)
     model = Autoencoder(latent_dim=16, linear=True)
     model.init_from_pca(pca=pca)
-    pca_mse = np.mean((x_train - pca.reconstruct(x_train).numpy()) ** 2)
+    pca_mse = np.mean((x_train - to_numpy(pca.reconstruct(x_train))) ** 2)
     model_mse = np.mean((x_train - model.predict(x_train, verbose=0)) ** 2)
     assert model_mse == pytest.approx(pca_mse, rel=1e-5)
 
@@ -50,15 +51,17 @@ def test_trained_linear_autoencoder_spans_principal_subspace(data):
     pca = TruncatedSVD(rank=k)
     pca.adapt(x_train)
     model = Autoencoder(latent_dim=k, linear=True)
-    model.compile(keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(3e-3, 20 * 16)), "mse")
-    model.fit(x_train, x_train, epochs=20, batch_size=128, verbose=0)
+    model.compile(keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(3e-3, 30 * 16)), "mse")
+    model.fit(x_train, x_train, epochs=30, batch_size=128, verbose=0)
     gap = np.mean((x_train - model.predict(x_train, verbose=0)) ** 2) / np.mean(
-        (x_train - pca.reconstruct(x_train).numpy()) ** 2
+        (x_train - to_numpy(pca.reconstruct(x_train))) ** 2
     ) - 1
-    angles = linalg.principal_angles(model.reconstruction.kernel.numpy().T, pca.components.numpy()).numpy()
-    assert 0 <= gap < 0.03
+    angles = to_numpy(linalg.principal_angles(to_numpy(model.reconstruction.kernel).T, to_numpy(pca.components)))
+    # 30 epochs: gap 0.0087 (TensorFlow) and 0.0079 (JAX), leading angles 3.1° and 1.9°; at 20 epochs
+    # JAX's initialisation was still 3.3% above the optimum, so both backends get the longer run.
+    assert 0 <= gap < 0.02
     # Directions with nearly equal eigenvalues (λ₈ ≈ λ₉ here) converge last; the leading ones are tight.
-    assert np.degrees(angles[: k - 2]).max() < 10
+    assert np.degrees(angles[: k - 2]).max() < 6
 
 
 def test_fit_on_dataset_of_pairs(data):
@@ -75,8 +78,8 @@ def test_nonlinear_init_from_pca_starts_from_principal_coordinates(data):
     model = Autoencoder(latent_dim=4, hidden_units=(16,))
     pca = model.init_from_pca(x_train[:500])
     first = model.encoder_layers[1]
-    np.testing.assert_allclose(first.kernel.numpy()[:, :4], pca.components.numpy())
-    np.testing.assert_allclose(first.kernel.numpy()[:, 4:8], -pca.components.numpy())
+    np.testing.assert_allclose(to_numpy(first.kernel)[:, :4], to_numpy(pca.components))
+    np.testing.assert_allclose(to_numpy(first.kernel)[:, 4:8], -to_numpy(pca.components))
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 import keras
 import numpy as np
+from keras.ops import convert_to_numpy as to_numpy
 import pytest
 
 from keras_mf import LowRankDense
@@ -16,10 +17,10 @@ def _dense(m=20, n=12, activation="relu"):
 def test_from_dense_is_best_rank_r_approximation():
     dense = _dense()
     low = LowRankDense.from_dense(dense, rank=4)
-    kernel = dense.kernel.numpy().astype(np.float64)
+    kernel = to_numpy(dense.kernel).astype(np.float64)
     u, s, vt = np.linalg.svd(kernel)
     best = (u[:, :4] * s[:4]) @ vt[:4]
-    np.testing.assert_allclose(low.u.numpy() @ low.v.numpy(), best, atol=1e-5)
+    np.testing.assert_allclose(to_numpy(low.u) @ to_numpy(low.v), best, atol=1e-5)
     assert low.count_params() == 4 * (20 + 12) + 12
 
 
@@ -27,7 +28,7 @@ def test_full_rank_reproduces_dense_outputs():
     dense = _dense()
     x = np.random.default_rng(0).standard_normal((6, 20)).astype(np.float32)
     low = LowRankDense.from_dense(dense, rank=12)
-    np.testing.assert_allclose(low(x).numpy(), dense(x).numpy(), atol=1e-5)
+    np.testing.assert_allclose(to_numpy(low(x)), to_numpy(dense(x)), atol=1e-5)
 
 
 @pytest.mark.parametrize("energy, expected", [(1.0, 12), (1e-9, 1)])
@@ -63,8 +64,8 @@ def test_compress_reports_parameters_and_keeps_other_layers():
     small, report = compress(model, param_fraction=0.25, min_params=1000)
     assert [r["rank"] for r in report] == [11, None]
     assert report[0]["params_after"] == 11 * 180 + 80
-    np.testing.assert_array_equal(small.layers[-1].kernel.numpy(), model.layers[-1].kernel.numpy())
+    np.testing.assert_array_equal(to_numpy(small.layers[-1].kernel), to_numpy(model.layers[-1].kernel))
     full, _ = compress(model, rank=80, min_params=1000)  # full rank saves nothing: every layer kept
-    np.testing.assert_allclose(full(x).numpy(), model(x).numpy(), atol=1e-6)
+    np.testing.assert_allclose(to_numpy(full(x)), to_numpy(model(x)), atol=1e-6)
     with pytest.raises(ValueError, match="exactly one"):
         compress(model)

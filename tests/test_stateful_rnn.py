@@ -1,5 +1,6 @@
 import keras
 import numpy as np
+from keras.ops import convert_to_numpy as to_numpy
 import pytest
 
 from keras_mf import RecurrentCell
@@ -22,18 +23,18 @@ def test_matches_simple_rnn_with_same_weights(return_sequences):
     reference = keras.layers.SimpleRNN(5, return_sequences=return_sequences)
     reference.build((None, None, 3))
     reference.set_weights(model.cell.get_weights())
-    expected = model.head(reference(X)).numpy()
-    np.testing.assert_allclose(model(X).numpy(), expected, atol=1e-6)  # float32 round-off only
+    expected = to_numpy(model.head(reference(X)))
+    np.testing.assert_allclose(to_numpy(model(X)), expected, atol=1e-6)  # float32 round-off only
 
 
 def test_cell_on_its_own_computes_the_recurrence_and_output():
     cell = RecurrentCell(5, output_dim=2, output_activation="sigmoid")
     h = np.zeros((4, 5), np.float32)
     y, (h1,) = cell(X[:, 0], [h])
-    w, u, b, wo, bo = (v.numpy() for v in cell.weights)
+    w, u, b, wo, bo = (to_numpy(v) for v in cell.weights)
     h_ref = np.tanh(X[:, 0] @ w + h @ u + b)
-    np.testing.assert_allclose(h1.numpy(), h_ref, atol=1e-6)
-    np.testing.assert_allclose(y.numpy(), 1 / (1 + np.exp(-(h_ref @ wo + bo))), atol=1e-6)
+    np.testing.assert_allclose(to_numpy(h1), h_ref, atol=1e-6)
+    np.testing.assert_allclose(to_numpy(y), 1 / (1 + np.exp(-(h_ref @ wo + bo))), atol=1e-6)
     layer = keras.layers.RNN(cell, return_sequences=True)
     assert layer(X).shape == (4, 12, 2)
 
@@ -43,8 +44,8 @@ def test_chunks_with_carried_state_equal_the_whole_sequence():
     chunked = _model(return_sequences=True, stateful=True, batch_size=4)
     chunked.cell.set_weights(whole.cell.get_weights())
     chunked.head.set_weights(whole.head.get_weights())
-    expected = whole(X).numpy()
-    pieces = [chunked(piece).numpy() for piece in np.split(X, 3, axis=1)]
+    expected = to_numpy(whole(X))
+    pieces = [to_numpy(chunked(piece)) for piece in np.split(X, 3, axis=1)]
     np.testing.assert_allclose(np.concatenate(pieces, axis=1), expected, atol=1e-6)
 
 
@@ -56,24 +57,24 @@ def test_state_persists_across_predict_batches_and_reset_gives_a_fresh_model():
     model.reset_state()
     np.testing.assert_allclose(model.predict(X, batch_size=4, verbose=0), first, atol=1e-6)
     model(X)
-    state = model.state.numpy()
+    state = to_numpy(model.state)
     model.reset_state(rows=[1, 3])
-    np.testing.assert_array_equal(model.state.numpy()[[1, 3]], 0)
-    np.testing.assert_array_equal(model.state.numpy()[[0, 2]], state[[0, 2]])
+    np.testing.assert_array_equal(to_numpy(model.state)[[1, 3]], 0)
+    np.testing.assert_array_equal(to_numpy(model.state)[[0, 2]], state[[0, 2]])
 
 
 def test_state_persists_across_fit_batches():
     model = _model(stateful=True, batch_size=4)
     model.compile("adam", "sparse_categorical_crossentropy")
     model.fit(np.concatenate([X, X]), np.zeros(8), batch_size=4, epochs=1, verbose=0, shuffle=False)
-    assert np.abs(model.state.numpy()).sum() > 0
+    assert np.abs(to_numpy(model.state)).sum() > 0
 
 
 def test_keras_roundtrip_keeps_weights_and_state(tmp_path):
     model = _model(stateful=True, batch_size=4)
     model(X)
-    loaded = assert_roundtrip(model, X, tmp_path, call=lambda m, x: m.state.numpy())
-    np.testing.assert_array_equal(loaded.state.numpy(), model.state.numpy())
+    loaded = assert_roundtrip(model, X, tmp_path, call=lambda m, x: to_numpy(m.state))
+    np.testing.assert_array_equal(to_numpy(loaded.state), to_numpy(model.state))
     stateless = _model()
     assert_roundtrip(stateless, X, tmp_path)
 

@@ -1,8 +1,12 @@
+import keras
 import numpy as np
+from keras.ops import convert_to_numpy as to_numpy
 import pytest
 import tensorflow as tf
 
 from keras_mf import TruncatedSVD
+from keras_mf import compress
+from keras_mf.exceptions import NotFittedError
 from keras_mf.datasets import load_mnist
 from roundtrip import assert_roundtrip
 
@@ -28,7 +32,7 @@ def test_reconstruction_error_is_the_eckart_young_optimum(mnist, numpy_spectrum,
     eig, size = numpy_spectrum
     layer = TruncatedSVD(rank=rank)
     layer.adapt(mnist)
-    error = float(np.mean((mnist.astype(np.float64) - layer.reconstruct(mnist).numpy()) ** 2))
+    error = float(np.mean((mnist.astype(np.float64) - to_numpy(layer.reconstruct(mnist))) ** 2))
     exact = eig[rank:].sum() / size
     assert error == pytest.approx(exact, rel=1e-4)
     assert error == pytest.approx(OPTIMUM[rank], abs=5e-6)
@@ -38,11 +42,11 @@ def test_attributes_match_numpy_svd(mnist, numpy_spectrum):
     eig, _ = numpy_spectrum
     layer = TruncatedSVD(rank=32)
     layer.adapt(mnist)
-    np.testing.assert_allclose(layer.singular_values.numpy(), np.sqrt(eig[:32]), rtol=1e-4)
+    np.testing.assert_allclose(to_numpy(layer.singular_values), np.sqrt(eig[:32]), rtol=1e-4)
     assert float(tf.reduce_sum(layer.explained_variance_ratio)) == pytest.approx(0.7526, abs=1e-4)
-    v = layer.components.numpy()
+    v = to_numpy(layer.components)
     np.testing.assert_allclose(v.T @ v, np.eye(32), atol=1e-5)
-    np.testing.assert_allclose(layer.mean.numpy(), mnist.astype(np.float64).mean(0), atol=1e-6)
+    np.testing.assert_allclose(to_numpy(layer.mean), mnist.astype(np.float64).mean(0), atol=1e-6)
 
 
 @pytest.mark.parametrize("solver", ["eigh", "subspace"])
@@ -51,8 +55,8 @@ def test_streaming_dataset_equals_array(mnist, solver):
     array_layer.adapt(mnist[:3000])
     stream_layer = TruncatedSVD(rank=16, solver=solver)
     stream_layer.adapt(tf.data.Dataset.from_tensor_slices((mnist[:3000], np.zeros(3000))).batch(128))
-    np.testing.assert_allclose(stream_layer.singular_values.numpy(), array_layer.singular_values.numpy(), rtol=1e-5)
-    np.testing.assert_allclose(np.abs(stream_layer.components.numpy().T @ array_layer.components.numpy()), np.eye(16), atol=1e-3)
+    np.testing.assert_allclose(to_numpy(stream_layer.singular_values), to_numpy(array_layer.singular_values), rtol=1e-5)
+    np.testing.assert_allclose(np.abs(to_numpy(stream_layer.components).T @ to_numpy(array_layer.components)), np.eye(16), atol=1e-3)
 
 
 def test_energy_chooses_smallest_rank(mnist, numpy_spectrum):
@@ -74,7 +78,7 @@ def test_data_far_from_the_origin_keeps_its_spectrum(offset, batch_size):
     layer = TruncatedSVD(rank=4)
     layer.adapt(x, batch_size=batch_size)
     centred = x.astype(np.float64) - x.astype(np.float64).mean(0)
-    np.testing.assert_allclose(layer.singular_values.numpy(), np.linalg.svd(centred, compute_uv=False)[:4], rtol=1e-4)
+    np.testing.assert_allclose(to_numpy(layer.singular_values), np.linalg.svd(centred, compute_uv=False)[:4], rtol=1e-4)
 
 
 @pytest.mark.parametrize("later_offset", [0.0, 300.0])
@@ -89,8 +93,8 @@ def test_data_that_moves_after_the_first_batch_keeps_its_spectrum(later_offset):
     layer = TruncatedSVD(rank=4)
     layer.adapt([x[:10], x[10:510], x[510:]])
     centred = x.astype(np.float64) - x.astype(np.float64).mean(0)
-    np.testing.assert_allclose(layer.singular_values.numpy(), np.linalg.svd(centred, compute_uv=False)[:4], rtol=1e-4)
-    np.testing.assert_allclose(layer.mean.numpy(), x.astype(np.float64).mean(0), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(to_numpy(layer.singular_values), np.linalg.svd(centred, compute_uv=False)[:4], rtol=1e-4)
+    np.testing.assert_allclose(to_numpy(layer.mean), x.astype(np.float64).mean(0), rtol=1e-6, atol=1e-6)
 
 
 def test_uncentered_is_plain_truncated_svd():
@@ -98,8 +102,8 @@ def test_uncentered_is_plain_truncated_svd():
     layer = TruncatedSVD(rank=5, center=False)
     layer.adapt(x)
     s = np.linalg.svd(x.astype(np.float64), compute_uv=False)
-    np.testing.assert_allclose(layer.singular_values.numpy(), s[:5], rtol=1e-5)
-    np.testing.assert_allclose(layer.mean.numpy(), 0.0)
+    np.testing.assert_allclose(to_numpy(layer.singular_values), s[:5], rtol=1e-5)
+    np.testing.assert_allclose(to_numpy(layer.mean), 0.0)
 
 
 @pytest.mark.parametrize("kwargs", [{"rank": 3}, {"energy": 0.9}])
@@ -109,8 +113,8 @@ def test_keras_roundtrip(tmp_path, kwargs):
     layer.adapt(x)
     loaded = assert_roundtrip(layer, x[:10], tmp_path)
     restored = loaded.layers[-1]
-    np.testing.assert_array_equal(restored.components.numpy(), layer.components.numpy())
-    np.testing.assert_allclose(restored.reconstruct(x[:4]).numpy(), layer.reconstruct(x[:4]).numpy())
+    np.testing.assert_array_equal(to_numpy(restored.components), to_numpy(layer.components))
+    np.testing.assert_allclose(to_numpy(restored.reconstruct(x[:4])), to_numpy(layer.reconstruct(x[:4])))
 
 
 @pytest.mark.parametrize(
@@ -148,3 +152,69 @@ def test_bad_use():
         layer(np.ones((5, 11), np.float32))
     with pytest.raises(TypeError, match="adapt expects"):
         TruncatedSVD(rank=2).adapt(3)
+
+
+def _adapted(rank=3, seed=1):
+    x = np.random.default_rng(seed).random((200, 12)).astype(np.float32)
+    layer = TruncatedSVD(rank=rank)
+    layer.adapt(x)
+    return layer, x
+
+
+def test_set_weights_makes_a_fitted_layer():
+    """Fitted-ness is read from the variables (n_samples > 0), so copied weights carry it."""
+    layer, x = _adapted()
+    copy = TruncatedSVD(rank=3)
+    copy.build((None, 12))
+    assert not copy.is_adapted
+    copy.set_weights(layer.get_weights())
+    assert copy.is_adapted
+    np.testing.assert_array_equal(to_numpy(copy(x[:5])), to_numpy(layer(x[:5])))
+    np.testing.assert_array_equal(to_numpy(copy.reconstruct(x[:5])), to_numpy(layer.reconstruct(x[:5])))
+
+
+def test_clone_model_and_compress_keep_the_fit():
+    layer, x = _adapted()
+    inputs = keras.Input((12,))
+    model = keras.Model(inputs, keras.layers.Dense(4)(layer(inputs)))
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    np.testing.assert_array_equal(to_numpy(clone(x[:5])), to_numpy(model(x[:5])))
+    small, report = compress(model, rank=1, min_params=1)
+    assert [r["layer"] for r in report] == [model.layers[-1].name]
+    np.testing.assert_allclose(to_numpy(small.layers[1](x[:5])), to_numpy(layer(x[:5])), rtol=0, atol=0)
+
+
+def test_unfitted_layer_refuses_eagerly_and_gives_nan_when_compiled():
+    x = np.random.default_rng(2).random((8, 12)).astype(np.float32)
+    layer = TruncatedSVD(rank=3)
+    with pytest.raises(NotFittedError, match="not fitted"):
+        layer(x)
+    inputs = keras.Input((12,))
+    model = keras.Model(inputs, layer(inputs))
+    assert np.isnan(model.predict(x, verbose=0)).all()
+
+
+def test_mixed_precision_reconstruct_and_inverse():
+    layer, x = _adapted()
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        half = TruncatedSVD(rank=3)
+        half.build((None, 12))
+        half.set_weights(layer.get_weights())
+        codes = half(x[:5])
+        assert keras.backend.standardize_dtype(codes.dtype) == "float16"
+        np.testing.assert_allclose(to_numpy(half.reconstruct(x[:5])), to_numpy(layer.reconstruct(x[:5])), atol=2e-3)
+        assert keras.backend.standardize_dtype(half.inverse(codes).dtype) == "float16"
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
+@pytest.mark.parametrize(
+    "data, dtype",
+    [(np.array([["a"] * 8] * 4), "str"), (np.ones((4, 8), bool), "bool"), (np.ones((4, 8), complex), "complex"),
+     (np.array([[object()] * 8] * 4), "object")],
+)
+def test_non_real_data_is_refused_naming_data(data, dtype):
+    with pytest.raises(TypeError, match=rf"`data`.*{dtype}"):
+        TruncatedSVD(rank=2).adapt(data)

@@ -2,10 +2,10 @@
 
 import keras
 import numpy as np
-import tensorflow as tf
+from keras import ops
 
-from keras_mf._validation import check_fraction
 from keras_mf._validation import check_int
+from keras_mf.linalg import choose_rank
 
 
 @keras.saving.register_keras_serializable(package="keras_mf")
@@ -60,7 +60,7 @@ class LowRankDense(keras.layers.Layer):
         )
 
     def call(self, inputs):
-        x = tf.linalg.matmul(tf.linalg.matmul(tf.cast(inputs, self.compute_dtype), self.u), self.v)
+        x = ops.matmul(ops.matmul(ops.cast(inputs, self.compute_dtype), self.u), self.v)
         if self.bias is not None:
             x = x + self.bias
         return self.activation(x)
@@ -80,11 +80,12 @@ class LowRankDense(keras.layers.Layer):
         """
         if not isinstance(dense, keras.layers.Dense) or not dense.built:
             raise TypeError(f"Received an invalid value for `dense`, expected a built keras.layers.Dense. Received: {dense!r}")
-        kernel = tf.convert_to_tensor(dense.kernel)
+        kernel = ops.convert_to_numpy(dense.kernel).astype(np.float64)
         m, n = kernel.shape
-        s, a, b = tf.linalg.svd(tf.cast(kernel, tf.float64))
-        rank = choose_rank(s.numpy(), rank, energy, min(m, n))
-        root = tf.sqrt(s[:rank])
+        # A one-off float64 SVD of one kernel: numpy, on the host, whatever the backend.
+        a, s, bt = np.linalg.svd(kernel, full_matrices=False)
+        rank = choose_rank(s, rank, energy, min(m, n))
+        root = np.sqrt(s[:rank])
         layer = cls(
             units=n,
             rank=rank,
@@ -94,8 +95,8 @@ class LowRankDense(keras.layers.Layer):
             dtype=dense.dtype_policy,
         )
         layer.build((None, m))
-        layer.u.assign(tf.cast(a[:, :rank] * root, layer.u.dtype))
-        layer.v.assign(tf.cast(root[:, None] * tf.transpose(b[:, :rank]), layer.v.dtype))
+        layer.u.assign((a[:, :rank] * root).astype(layer.u.dtype))
+        layer.v.assign((root[:, None] * bt[:rank]).astype(layer.v.dtype))
         if dense.use_bias:
             layer.bias.assign(dense.bias)
         return layer
@@ -113,18 +114,3 @@ class LowRankDense(keras.layers.Layer):
             }
         )
         return config
-
-
-def choose_rank(singular_values, rank, energy, max_rank):
-    """The rank given, or the smallest one whose squared singular values reach `energy` of the total."""
-    if (rank is None) == (energy is None):
-        raise ValueError(
-            "Received an invalid combination of `rank` and `energy`, expected exactly one of them. "
-            f"Received: rank={rank!r}, energy={energy!r}"
-        )
-    if rank is not None:
-        return check_int("rank", rank, 1, max_rank)
-    energy = check_fraction("energy", energy)
-    power = np.asarray(singular_values, dtype=np.float64) ** 2
-    ratio = np.cumsum(power) / power.sum()
-    return int(min(np.searchsorted(ratio, energy - 1e-12) + 1, max_rank))

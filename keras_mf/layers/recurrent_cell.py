@@ -1,7 +1,7 @@
 """RecurrentCell: the recurrence the tutorial meant, h_t = f(W x_t + U h_{t-1} + b)."""
 
 import keras
-import tensorflow as tf
+from keras import ops
 
 from keras_mf._validation import check_int
 from keras_mf._validation import check_optional_int
@@ -85,13 +85,13 @@ class RecurrentCell(keras.layers.Layer):
 
     def call(self, inputs, states, training=None):
         previous = states[0] if isinstance(states, (list, tuple)) else states
-        z = tf.linalg.matmul(inputs, self.kernel) + tf.linalg.matmul(previous, self.recurrent_kernel)
+        z = ops.matmul(inputs, self.kernel) + ops.matmul(previous, self.recurrent_kernel)
         if self.bias is not None:
             z = z + self.bias
         hidden = self.activation(z)
         output = hidden
         if self.output_dim is not None:
-            output = tf.linalg.matmul(hidden, self.output_kernel)
+            output = ops.matmul(hidden, self.output_kernel)
             if self.output_bias is not None:
                 output = output + self.output_bias
             output = self.output_activation(output)
@@ -99,7 +99,7 @@ class RecurrentCell(keras.layers.Layer):
         return output, new_states
 
     def get_initial_state(self, batch_size=None):
-        return [tf.zeros((batch_size, self.units), dtype=self.compute_dtype)]
+        return [ops.zeros((batch_size, self.units), dtype=self.compute_dtype)]
 
     def get_config(self):
         config = super().get_config()

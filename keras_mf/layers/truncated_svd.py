@@ -1,18 +1,21 @@
 """TruncatedSVD: a PCA-style projection layer fitted from data with `adapt`."""
 
+import sys
+
 import keras
 import numpy as np
-import tensorflow as tf
+from keras import ops
 
-from keras_mf import linalg
 from keras_mf._validation import check_choice
 from keras_mf._validation import check_fraction
 from keras_mf._validation import check_int
 from keras_mf._validation import check_optional_int
-from keras_mf.layers.low_rank_dense import choose_rank
+from keras_mf._validation import check_real_dtype
+from keras_mf.exceptions import NotFittedError
+from keras_mf.linalg import choose_rank
+from keras_mf.linalg import gram_accumulator
 
 _DEFAULT_ARRAY_BATCH = 16384
-_MAX_OFFSET_RATIO = 100.0
 
 
 @keras.saving.register_keras_serializable(package="keras_mf")
@@ -24,16 +27,23 @@ class TruncatedSVD(keras.layers.Layer):
     of Xc, i.e. the truncated SVD Xc ≈ U_k Σ_k V_kᵀ. By Eckart–Young, `reconstruct` then has the smallest
     squared error of any rank-k linear map.
 
+    Like `keras.layers.Normalization`, the fitted state lives in the layer's (non-trainable) variables
+    and nothing else: a layer whose weights were copied in with `set_weights`, cloned, or loaded from a
+    `.keras` file is fitted; one that never saw data is not, and says so when called (inside a compiled
+    function, where no value can be read, its components are NaN rather than a plausible answer).
+
     Args:
         rank: number of components k, an integer in [1, min(n_samples, features)].
         energy: alternatively, the fraction of variance to keep, in (0, 1]; k is the smallest rank
-            whose explained variance reaches it. Give exactly one of `rank` and `energy`.
+            whose explained variance reaches it. Give exactly one of `rank` and `energy`. The layer's
+            weights are then created by `adapt`, so adapt it before building a model around it.
         center: subtract the mean before projecting (PCA). With `center=False` it is the plain
             truncated SVD of the data.
         solver: "auto", "eigh" (full symmetric eigendecomposition) or "subspace" (block subspace
             iteration for the top k, much faster when k ≪ features). "auto" picks "subspace" when
             k is known and at most features / 6 (where it measured faster: up to rank 128 of 784), else
-            "eigh".
+            "eigh". On backends other than TensorFlow the statistics are combined in float64 and
+            decomposed by a full eigh whatever the solver.
 
     Input shape: `(batch, features)`.
     Output shape: `(batch, rank)`.
@@ -64,29 +74,43 @@ class TruncatedSVD(keras.layers.Layer):
         self.solver = check_choice("solver", solver, ("auto", "eigh", "subspace"))
         self.fitted_rank = check_optional_int("fitted_rank", fitted_rank, 1) or self.rank
         self.features = None
-        self._adapted = False
         self.supports_masking = True
 
     def build(self, input_shape):
         features = input_shape[-1]
         if features is None:
             raise ValueError(f"TruncatedSVD needs a known feature dimension. Received: input_shape={input_shape}")
+        if self.fitted_rank is None:
+            raise NotFittedError(
+                f"TruncatedSVD layer '{self.name}' was created with `energy={self.energy}`, so its rank is "
+                "chosen from the data: call `adapt(data)` before building or calling it."
+            )
         self.features = int(features)
-        if self.rank is not None:
-            check_int("rank", self.rank, 1, self.features)
-        if self.fitted_rank is not None:
-            self._create_state(self.fitted_rank)
-        self.built = True
+        check_int("rank", self.fitted_rank, 1, self.features)
+        nan = keras.initializers.Constant(float("nan"))
+        self.mean = self.add_weight(name="mean", shape=(self.features,), initializer="zeros", trainable=False)
+        self.components = self.add_weight(
+            name="components", shape=(self.features, self.fitted_rank), initializer=nan, trainable=False
+        )
+        self.singular_values = self.add_weight(
+            name="singular_values", shape=(self.fitted_rank,), initializer="zeros", trainable=False
+        )
+        self.total_variance = self.add_weight(name="total_variance", shape=(), initializer="zeros", trainable=False)
+        self.n_samples = self.add_weight(
+            name="n_samples", shape=(), initializer="zeros", trainable=False, dtype="int32"
+        )
 
     def call(self, inputs):
         self._check_ready(inputs)
-        x = tf.cast(inputs, self.compute_dtype)
-        return tf.linalg.matmul(x - self.mean, self.components)
+        x = ops.cast(inputs, self.compute_dtype)
+        mean, components = (ops.cast(v, self.compute_dtype) for v in (self.mean, self.components))
+        return ops.matmul(x - mean, components)
 
     def inverse(self, codes):
         """Maps codes `(batch, rank)` back to `(batch, features)`: x̂ = z Vₖᵀ + mean."""
         self._check_ready()
-        return tf.linalg.matmul(tf.cast(codes, self.compute_dtype), self.components, transpose_b=True) + self.mean
+        mean, components = (ops.cast(v, self.compute_dtype) for v in (self.mean, self.components))
+        return ops.matmul(ops.cast(codes, self.compute_dtype), ops.transpose(components)) + mean
 
     def reconstruct(self, inputs):
         """Projects and maps back: the best rank-k approximation of `inputs (batch, features)`."""
@@ -95,42 +119,50 @@ class TruncatedSVD(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.fitted_rank,)
 
+    @property
+    def is_adapted(self):
+        """Whether the variables hold a fit: `n_samples > 0` (False inside a compiled function)."""
+        return bool(self._fitted_samples())
+
     def adapt(self, data, batch_size=None, steps=None):
         """Fits the mean and components from data, streaming it in batches.
 
         Args:
-            data: a numpy array or tensor `(n_samples, features)`, a batched `tf.data.Dataset` (of
-                arrays, or of tuples whose first element is the input), or an iterable of batches.
+            data: an array or tensor `(n_samples, features)` of any backend, a batched
+                `tf.data.Dataset` (of arrays, or of tuples whose first element is the input), or an
+                iterable of batches.
             batch_size: rows per batch when `data` is an array (default 16384).
             steps: stop after this many batches.
         """
-        stats = _GramAccumulator(self.center)
+        stats = gram_accumulator(self.center)
+        if not self.built:
+            self.features = None  # a failed earlier adapt must not fix the width
         for i, batch in enumerate(_batches(data, batch_size or _DEFAULT_ARRAY_BATCH)):
             if steps is not None and i >= steps:
                 break
-            batch = self._check_batch(batch)
-            stats.update(batch)
+            stats.update(self._check_batch(batch, stats))
         if stats.count == 0:
             raise ValueError("TruncatedSVD.adapt received no data (an empty array or dataset).")
         self._fit(stats)
 
-    def _check_batch(self, batch):
-        batch = tf.convert_to_tensor(batch)
-        if batch.shape.rank != 2:
+    def _check_batch(self, batch, stats):
+        check_real_dtype("data", batch)
+        if len(batch.shape) != 2:
             raise ValueError(
                 "TruncatedSVD.adapt expects batches of shape (batch, features). "
-                f"Received: a batch of shape {batch.shape}"
+                f"Received: a batch of shape {tuple(batch.shape)}"
             )
-        if not self.built:
-            self.build(batch.shape)
-        if batch.shape[-1] != self.features:
+        width = int(batch.shape[-1])
+        if self.features is None:
+            self.features = width
+        if width != self.features:
             raise ValueError(
                 f"TruncatedSVD was built for {self.features} features; adapt received data of width "
-                f"{batch.shape[-1]}. Received: a batch of shape {batch.shape}"
+                f"{width}. Received: a batch of shape {tuple(batch.shape)}"
             )
-        if not batch.dtype.is_floating:
-            batch = tf.cast(batch, tf.float32)
-        return batch
+        if self.rank is not None:
+            check_int("rank", self.rank, 1, self.features)
+        return stats.as_floats(batch)
 
     def _fit(self, stats):
         count = stats.count
@@ -143,64 +175,56 @@ class TruncatedSVD(keras.layers.Layer):
         solver = self.solver
         if solver == "auto":
             solver = "subspace" if self.rank is not None and 6 * self.rank <= self.features else "eigh"
-        top = self.rank if solver == "subspace" else None
-        mean, singular_values, components, total_variance = _decompose(
-            stats.gram, stats.total, stats.shift, tf.constant(count, tf.float64), self.center, top
+        mean, singular_values, components, total_variance = stats.decompose(
+            self.rank if solver == "subspace" else None
         )
-        rank = self.rank or choose_rank(singular_values.numpy(), None, self.energy, max_rank)
+        rank = self.rank or choose_rank(singular_values, None, self.energy, max_rank)
         if self.fitted_rank is not None and self.fitted_rank != rank:
             raise ValueError(
                 f"This TruncatedSVD already holds {self.fitted_rank} components; re-adapting chose {rank}. "
                 "Create a new layer to change the rank."
             )
-        if self.fitted_rank is None:
-            self.fitted_rank = rank
-            # With `energy` the weights' shapes are known only now, after `build`; Keras' own
-            # `enable_lora` unlocks the tracker the same way to add state to a built layer.
-            self._tracker.unlock()
-            self._create_state(rank)
-            self._tracker.lock()
-        fitted = (mean, components[:, :rank], singular_values[:rank], total_variance)
-        for variable, value in zip((self.mean, self.components, self.singular_values, self.total_variance), fitted):
-            variable.assign(tf.cast(value, variable.dtype))
-        self.n_samples.assign(count)
-        self._adapted = True
+        self.fitted_rank = rank
+        if not self.built:
+            self.build((None, self.features))
+        fitted = (mean, components[:, :rank], singular_values[:rank], total_variance, count)
+        for variable, value in zip(
+            (self.mean, self.components, self.singular_values, self.total_variance, self.n_samples), fitted, strict=True
+        ):
+            variable.assign(np.asarray(value).astype(variable.dtype))
 
     @property
     def explained_variance(self):
         """Variance along each component, σ²/(n-1), shape `(rank,)`."""
         self._check_ready()
-        return tf.square(self.singular_values) / tf.cast(tf.maximum(self.n_samples - 1, 1), self.variable_dtype)
+        n = ops.cast(ops.maximum(self.n_samples - 1, 1), self.variable_dtype)
+        return ops.square(self.singular_values) / n
 
     @property
     def explained_variance_ratio(self):
         """Fraction of the total variance along each component, shape `(rank,)`."""
         return self.explained_variance / self.total_variance
 
-    def _create_state(self, rank):
-        def weight(name, shape, dtype=None):
-            return self.add_weight(name=name, shape=shape, initializer="zeros", trainable=False, dtype=dtype)
-
-        self.mean = weight("mean", (self.features,))
-        self.components = weight("components", (self.features, rank))
-        self.singular_values = weight("singular_values", (rank,))
-        self.total_variance = weight("total_variance", ())
-        self.n_samples = weight("n_samples", (), dtype="int64")
+    def _fitted_samples(self):
+        """`n_samples` as an int; None inside a trace (a compiled `predict`), where no value is concrete."""
+        if not self.built:
+            return 0
+        try:
+            return int(ops.convert_to_numpy(self.n_samples))
+        except Exception:  # each backend raises its own error for a traced value; the NaN components answer there
+            return None
 
     def _check_ready(self, inputs=None):
-        if not self._adapted:
-            raise ValueError(
-                f"TruncatedSVD layer '{self.name}' is not fitted: call `adapt(data)` before using it."
+        if self._fitted_samples() == 0:
+            raise NotFittedError(
+                f"TruncatedSVD layer '{self.name}' is not fitted: call `adapt(data)` (or load fitted weights) "
+                "before using it."
             )
         if inputs is not None and inputs.shape[-1] is not None and inputs.shape[-1] != self.features:
             raise ValueError(
                 f"TruncatedSVD layer '{self.name}' was fitted on {self.features} features. "
-                f"Received: inputs with shape {inputs.shape}"
+                f"Received: inputs with shape {tuple(inputs.shape)}"
             )
-
-    def load_own_variables(self, store):
-        super().load_own_variables(store)
-        self._adapted = int(self.n_samples.numpy()) > 0
 
     def get_config(self):
         config = super().get_config()
@@ -216,152 +240,21 @@ class TruncatedSVD(keras.layers.Layer):
         return config
 
 
-class _GramAccumulator:
-    """Streams batches into the count, column sums and Gram matrix of x - shift, from which `_decompose`
-    forms the mean and the scatter matrix Σ (x - mean)(x - mean)ᵀ.
-
-    Products run in the input precision, sums in float64. Data far from the origin would lose its
-    digits to the final subtraction n·m mᵀ, so `_batch_gram` shifts such batches (by the first batch's
-    shift, or by their own mean when the data has moved since), and `_move_reference` brings the sums
-    of a batch shifted by its own mean to the first batch's shift, exactly in float64.
-    """
-
-    def __init__(self, center):
-        self.center = center
-        self.count = 0
-        self.shift = self.gram = self.total = None
-        self.at_origin = True
-
-    def update(self, batch):
-        guess = None if self.at_origin else tf.cast(self.shift, batch.dtype)
-        shift, gram, total, finite, moved = _batch_gram(batch, guess, self.center)
-        if not bool(finite):
-            raise ValueError("TruncatedSVD.adapt received NaN or inf values in the data.")
-        if self.shift is None:
-            self.shift, self.gram, self.total = shift, gram, total
-            self.at_origin = not bool(moved)
-        else:
-            if bool(moved):
-                gram, total = _move_reference(gram, total, shift, self.shift, tf.shape(batch)[0])
-            self.gram += gram
-            self.total += total
-        self.count += int(batch.shape[0])
-
-
-@tf.function
-def _decompose(gram, total, shift, count, center, top):
-    """(mean, singular values, sign-fixed components, total variance) of the accumulated statistics.
-
-    `top` is the rank for subspace iteration, or None for a full symmetric eigendecomposition (all
-    features, descending). One compiled call, so that the small steps around the solve do not each
-    pay for an eager dispatch.
-    """
-    shifted_mean = total / count
-    mean = tf.cast(shift, tf.float64) + shifted_mean
-    scatter = gram - count * tf.tensordot(shifted_mean, shifted_mean, 0) if center else gram
-    # The eigen-solve runs in float32: 784-sized Gram matrices keep ~1e-7 relative accuracy, and it
-    # is twice as fast; the float64 accumulation is what protects against cancellation.
-    scatter32 = tf.cast(scatter, tf.float32)
-    if top is None:
-        values, vectors = tf.linalg.eigh(scatter32)
-        values, vectors = tf.reverse(values, [0]), tf.reverse(vectors, [1])
-    else:
-        values, vectors = linalg.top_eigh(scatter32, top)
-    total_variance = tf.linalg.trace(scatter) / tf.maximum(count - 1, 1)
-    return (
-        mean if center else tf.zeros_like(mean),
-        tf.sqrt(tf.maximum(values, 0.0)),
-        _fix_signs(vectors),
-        total_variance,
-    )
-
-
-@tf.function
-def _batch_gram(batch, guess, center):
-    """A batch's (shift, Gram matrix and column sums of batch - shift, all finite, moved) about `guess`
-    (None: the origin), or, `moved`, about the batch's own mean when its data sits far from `guess`.
-
-    Subtracting n·m mᵀ from float32 products afterwards loses about log10(E[x²]/Var x) digits per
-    feature; below `_MAX_OFFSET_RATIO` (MNIST pixels: at most about 3) that costs nothing measurable
-    and saves a pass over the batch; above it the batch is shifted by its mean and multiplied again.
-    """
-    shift = tf.zeros(tf.shape(batch)[-1:], batch.dtype) if guess is None else guess
-    gram, total, finite = _gram_and_total(batch if guess is None else batch - shift)
-    if not center:
-        return shift, gram, total, finite, tf.constant(False)
-    count = tf.cast(tf.shape(batch)[0], tf.float64)
-    mean_square = tf.linalg.diag_part(gram) / count
-    variance = mean_square - tf.square(total / count)
-    ratio = tf.where(mean_square > 0, mean_square / tf.maximum(variance, 1e-300), tf.zeros_like(mean_square))
-    if tf.reduce_max(ratio) > _MAX_OFFSET_RATIO:
-        shift = tf.reduce_mean(batch, axis=0)
-        return (shift,) + _gram_and_total(batch - shift) + (tf.constant(True),)
-    return shift, gram, total, finite, tf.constant(False)
-
-
-@tf.function
-def _move_reference(gram, total, shift, reference, count):
-    """Gram matrix and column sums about `reference` from those about `shift`: with d = shift - reference,
-    Σ(x - r)(x - r)ᵀ = G + t dᵀ + d tᵀ + n d dᵀ and Σ(x - r) = t + n d, in float64."""
-    d = tf.cast(shift, tf.float64) - tf.cast(reference, tf.float64)
-    cross = tf.tensordot(total, d, 0)
-    count = tf.cast(count, tf.float64)
-    return gram + cross + tf.transpose(cross) + count * tf.tensordot(d, d, 0), total + count * d
-
-
-def _gram_and_total(x):
-    gram = symmetric_gram(x)
-    total = _column_sums(x)
-    # A NaN or inf anywhere in the batch reaches its feature's column sum and Gram row (inf·0 is NaN),
-    # so checking these small results replaces a pass over the whole batch.
-    finite = tf.reduce_all(tf.math.is_finite(total)) & tf.reduce_all(tf.math.is_finite(gram))
-    return tf.cast(gram, tf.float64), total, finite
-
-
-def _column_sums(x, block=256):
-    """Σ over rows in float64, summing blocks of `block` rows in the input precision first: one float32
-    reduce_sum over the 10,000 MNIST rows is off by 1e-5 relative, this by 1e-7, and no slower."""
-    full = tf.shape(x)[0] // block * block
-    blocks = tf.reduce_sum(tf.reshape(x[:full], (-1, block, tf.shape(x)[-1])), 1)
-    return tf.reduce_sum(tf.cast(blocks, tf.float64), 0) + tf.cast(tf.reduce_sum(x[full:], 0), tf.float64)
-
-
-def symmetric_gram(x, blocks=3):
-    """xᵀx for `x (rows, features)`, computing only the blocks on and above the diagonal.
-
-    A plain matmul does not know its result is symmetric (BLAS' syrk does, TF has no such op);
-    3 column blocks cost 6/9 of the multiply-adds, measured 1.1x faster than one matmul on MNIST.
-    """
-    n = x.shape[-1]
-    edges = [round(i * n / blocks) for i in range(blocks + 1)]
-    cols = [x[:, edges[i] : edges[i + 1]] for i in range(blocks)]
-    upper = {(i, j): tf.linalg.matmul(cols[i], cols[j], transpose_a=True) for i in range(blocks) for j in range(i, blocks)}
-    rows = [
-        tf.concat([upper[i, j] if j >= i else tf.transpose(upper[j, i]) for j in range(blocks)], axis=1)
-        for i in range(blocks)
-    ]
-    return tf.concat(rows, axis=0)
-
-
-def _fix_signs(vectors):
-    """Makes the largest-magnitude entry of each component positive, so that fits are reproducible."""
-    idx = tf.argmax(tf.abs(vectors), axis=0)
-    signs = tf.sign(tf.gather(tf.transpose(vectors), idx, batch_dims=1))
-    return vectors * tf.where(signs == 0, tf.ones_like(signs), signs)
-
-
 def _batches(data, batch_size):
-    if isinstance(data, tf.data.Dataset):
-        for element in data:
-            yield element[0] if isinstance(element, (tuple, list)) else element
-    elif isinstance(data, np.ndarray) or tf.is_tensor(data):
-        for start in range(0, int(data.shape[0]), batch_size):
-            yield data[start : start + batch_size]
-    elif hasattr(data, "__iter__"):
-        for element in data:
-            yield element[0] if isinstance(element, (tuple, list)) else element
+    tf = sys.modules.get("tensorflow")  # a tf.data.Dataset exists only where TensorFlow is loaded
+    if tf is not None and isinstance(data, tf.data.Dataset):
+        elements = iter(data)
+    elif hasattr(data, "shape") and hasattr(data, "__getitem__"):
+        if len(data.shape) == 0:
+            raise TypeError(f"TruncatedSVD.adapt expects data of shape (n_samples, features). Received: {data!r}")
+        elements = (data[start : start + batch_size] for start in range(0, int(data.shape[0]), batch_size))
+    elif hasattr(data, "__iter__") and not isinstance(data, (str, bytes)):
+        elements = iter(data)
     else:
         raise TypeError(
             "TruncatedSVD.adapt expects a numpy array, a tensor, a batched tf.data.Dataset or an iterable "
             f"of batches. Received: data of type {type(data).__name__}"
         )
+    for element in elements:
+        batch = element[0] if isinstance(element, (tuple, list)) else element
+        yield batch if hasattr(batch, "shape") else np.asarray(batch)

@@ -15,12 +15,16 @@ from keras_mf.linalg.decompositions import principal_angles
 from keras_mf.linalg.decompositions import svd_inverse
 from keras_mf.linalg.decompositions import top_eigh
 from keras_mf.linalg.distances import squared_distances
+from keras_mf.linalg.gram import gram_accumulator
+from keras_mf.linalg.rank import choose_rank
 
 __all__ = [
     "as_float_tensor",
+    "choose_rank",
     "condition_number",
     "eigendecomposition",
     "eigenvector_rank",
+    "gram_accumulator",
     "lstsq",
     "pinv",
     "power_iteration",

@@ -1,10 +1,11 @@
 """Autoencoder: a Keras Model whose linear case is PCA, shown by measurement."""
 
 import math
+import sys
 
 import keras
 import numpy as np
-import tensorflow as tf
+from keras import ops
 
 from keras_mf._validation import check_int
 from keras_mf._validation import invalid_value
@@ -18,8 +19,8 @@ class Autoencoder(keras.Model):
     With `linear=True` it is the tutorial's model, h = W₁x + b₁ and x̂ = W₂h + b₂. Trained with MSE, its
     optimum is the rank-`latent_dim` truncated SVD of the centred data (Eckart–Young), and `init_from_pca`
     starts it there. The nonlinear model adds `hidden_units` layers with `activation` on both sides and
-    `output_activation` at the end (sigmoid for pixels in [0, 1]); `init_from_pca` starts its code layer
-    on the principal subspace too.
+    `output_activation` at the end (sigmoid for pixels in [0, 1]); `init_from_pca` starts its encoder so
+    that the codes are the principal coordinates.
 
     Args:
         input_shape: shape of one example without the batch axis, e.g. `(784,)` or `(28, 28, 1)`.
@@ -113,12 +114,17 @@ class Autoencoder(keras.Model):
         return self.unflatten(self.reconstruction(x))
 
     def init_from_pca(self, data=None, pca=None):
-        """Starts the model from the truncated SVD of `data` (or from a fitted `TruncatedSVD` layer).
+        """Starts the encoder from the truncated SVD of `data` (or from a fitted `TruncatedSVD` layer).
 
-        Linear model: W₁ = Vₖᵀ, b₁ = −Vₖᵀμ, W₂ = Vₖ, b₂ = μ — the Eckart–Young optimum itself, so training
-        starts at the loss it should reach. Nonlinear model: the code layer and the first hidden layers
-        get the principal directions, so the network starts from the PCA coordinates rather than from
-        noise.
+        Linear model: W₁ = Vₖ, b₁ = −Vₖᵀμ, W₂ = Vₖᵀ, b₂ = μ — the Eckart–Young optimum itself, so training
+        starts at the loss it should reach.
+
+        Nonlinear model with ReLU hidden layers, each at least 2·latent_dim wide: the encoder then
+        computes the principal coordinates p = Vₖᵀ(x − μ) exactly. The first hidden layer's first 2k units
+        hold relu(p) and relu(−p), later hidden layers pass them on through an identity block, and the code
+        layer reads p = relu(p) − relu(−p). Those weights stay trainable; the other units keep their random
+        initialisation, with zero weight into the code, to learn what PCA misses. The decoder is not
+        touched.
 
         Args:
             data: array or batched dataset of inputs `(n, *input_shape)`; or
@@ -126,7 +132,19 @@ class Autoencoder(keras.Model):
 
         Returns:
             The fitted `TruncatedSVD` layer.
+
+        Raises:
+            ValueError: a nonlinear model whose hidden activation is not "relu" or whose hidden layers
+                are narrower than 2·latent_dim, where the codes cannot start at the principal coordinates.
         """
+        if not self.linear:
+            narrow = [h for h in self.hidden_units if h < 2 * self.latent_dim]
+            if self.activation != "relu" or narrow:
+                raise ValueError(
+                    "Received an invalid model for `init_from_pca`, expected a linear model or ReLU hidden layers "
+                    f"of at least 2 * latent_dim = {2 * self.latent_dim} units. Received: activation="
+                    f"{self.activation!r}, hidden_units={self.hidden_units}"
+                )
         if pca is None:
             if data is None:
                 raise ValueError("init_from_pca needs `data` or a fitted `pca` layer.")
@@ -139,38 +157,36 @@ class Autoencoder(keras.Model):
             )
         if not self.built:
             self.build((None,) + self.data_shape)
-        components = tf.convert_to_tensor(pca.components)
-        mean = tf.convert_to_tensor(pca.mean)
+        components = ops.convert_to_numpy(pca.components)
+        shift = ops.convert_to_numpy(pca.mean) @ components
         if self.linear:
-            self.code.kernel.assign(components)
-            self.code.bias.assign(-tf.linalg.matvec(components, mean, transpose_a=True))
-            self.reconstruction.kernel.assign(tf.transpose(components))
-            self.reconstruction.bias.assign(mean)
+            self.code.set_weights([components, -shift])
+            self.reconstruction.set_weights([components.T, ops.convert_to_numpy(pca.mean)])
         else:
-            self._init_first_layers_from_pca(components, mean)
+            self._encode_principal_coordinates(components, shift)
         return pca
 
-    def _init_first_layers_from_pca(self, components, mean):
-        # The first encoder layer's first k units read the centred principal coordinates (split into
-        # positive and negative parts, which a ReLU keeps exactly); the remaining units keep their random
-        # initialisation to learn what PCA misses.
-        if not self.hidden_units:
-            self.code.kernel.assign(components)
-            self.code.bias.assign(-tf.linalg.matvec(components, mean, transpose_a=True))
-            return
-        first = self.encoder_layers[1]
+    def _encode_principal_coordinates(self, components, shift):
         k = self.latent_dim
-        if first.units < 2 * k:
+        signs = np.concatenate([np.eye(k), -np.eye(k)]).astype(components.dtype)  # (2k, k): [I; −I]
+        if not self.hidden_units:
+            self.code.set_weights([components, -shift])
             return
-        kernel = first.kernel.numpy()
-        bias = first.bias.numpy()
-        kernel[:, :k] = components.numpy()
-        kernel[:, k : 2 * k] = -components.numpy()
-        shift = tf.linalg.matvec(components, mean, transpose_a=True).numpy()
-        bias[:k] = -shift
-        bias[k : 2 * k] = shift
-        first.kernel.assign(kernel)
-        first.bias.assign(bias)
+        first, *rest = self.encoder_layers[1:]
+        kernel, bias = first.get_weights()
+        kernel[:, : 2 * k] = components @ signs.T
+        bias[: 2 * k] = -shift @ signs.T
+        first.set_weights([kernel, bias])
+        for layer in rest:
+            kernel, bias = layer.get_weights()
+            kernel[:, : 2 * k] = 0.0
+            kernel[: 2 * k, : 2 * k] = np.eye(2 * k)
+            bias[: 2 * k] = 0.0
+            layer.set_weights([kernel, bias])
+        kernel, bias = self.code.get_weights()
+        kernel[:] = 0.0
+        kernel[: 2 * k] = signs
+        self.code.set_weights([kernel, np.zeros_like(bias)])
 
     def _check_input_shape(self, shape):
         shape = tuple(shape)
@@ -220,6 +236,7 @@ def _activation(name, value):
 
 
 def _flat_batches(data, features):
-    if isinstance(data, tf.data.Dataset):
+    tf = sys.modules.get("tensorflow")  # a tf.data.Dataset exists only where TensorFlow is loaded
+    if tf is not None and isinstance(data, tf.data.Dataset):
         return data.map(lambda *e: tf.reshape(e[0], (-1, features)))
-    return np.reshape(np.asarray(data), (-1, features))
+    return np.reshape(ops.convert_to_numpy(data), (-1, features))

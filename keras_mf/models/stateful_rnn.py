@@ -2,7 +2,7 @@
 
 import keras
 import numpy as np
-import tensorflow as tf
+from keras import ops
 
 from keras_mf._validation import check_int
 from keras_mf._validation import check_optional_int
@@ -89,14 +89,9 @@ class StatefulRNN(keras.Model):
     def call(self, inputs, training=None):
         self._check_input_shape(inputs.shape)
         if self.stateful:
-            initial = [tf.identity(self.state)]
+            initial = [ops.convert_to_tensor(self.state)]
             if inputs.shape[0] is None:
-                tf.debugging.assert_equal(
-                    tf.shape(inputs)[0],
-                    self.batch_size,
-                    message=f"StatefulRNN '{self.name}' is stateful with batch_size={self.batch_size}; "
-                    "every batch must have exactly that many rows (batch with drop_remainder=True)",
-                )
+                self._assert_batch_rows(inputs)
         else:
             initial = None
         outputs, final = self.recurrence(inputs, initial_state=initial, training=training)
@@ -111,7 +106,7 @@ class StatefulRNN(keras.Model):
         if not self.built:
             return
         if rows is None:
-            self.state.assign(tf.zeros_like(self.state))
+            self.state.assign(ops.zeros(self.state.shape, self.state.dtype))
             return
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
         if rows.size and (rows.min() < 0 or rows.max() >= self.batch_size):
@@ -122,6 +117,19 @@ class StatefulRNN(keras.Model):
         keep = np.ones((self.batch_size, 1), dtype=self.state.dtype)
         keep[rows] = 0
         self.state.assign(self.state * keep)
+
+    def _assert_batch_rows(self, inputs):
+        # Only TensorFlow traces with an unknown batch size (JAX and PyTorch see concrete shapes, which
+        # `_check_input_shape` checks); its graph needs a runtime assertion, or a short last batch would
+        # fail later with a shape error that does not say why.
+        import tensorflow as tf
+
+        tf.debugging.assert_equal(
+            tf.shape(inputs)[0],
+            self.batch_size,
+            message=f"StatefulRNN '{self.name}' is stateful with batch_size={self.batch_size}; "
+            "every batch must have exactly that many rows (batch with drop_remainder=True)",
+        )
 
     def _check_input_shape(self, shape):
         shape = tuple(shape)
