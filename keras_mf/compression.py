@@ -17,6 +17,9 @@ def compress(model, rank=None, energy=None, param_fraction=None, min_params=10_0
     A Dense layer is replaced only if it has at least `min_params` kernel parameters and the factorized
     kernel is smaller; small layers such as a classifier head cost little and are left alone.
 
+    Dense layers inside nested Sequential or functional models are replaced too; every other layer is
+    copied with its weights (fitted `TruncatedSVD` layers stay fitted).
+
     Args:
         model: a built Sequential or functional Keras model.
 
@@ -45,26 +48,30 @@ def compress(model, rank=None, energy=None, param_fraction=None, min_params=10_0
     if not isinstance(model, keras.Model) or not model.built:
         raise TypeError(f"Received an invalid value for `model`, expected a built keras.Model. Received: {model!r}")
     report = []
+    copies = []  # (original, copy): the copies are built only once the clone is, so weights follow then
 
     def replace(layer):
         if isinstance(layer, keras.layers.Dense) and layer.built:
-            m, n = layer.kernel.shape
-            entry = {"layer": layer.name, "shape": (int(m), int(n)), "rank": None, "params_before": int(m * n + n)}
+            m, n = (int(d) for d in layer.kernel.shape)
+            bias = n if layer.use_bias else 0
+            entry = {"layer": layer.name, "shape": (m, n), "rank": None, "params_before": m * n + bias}
             r = _rank_for(m, n, rank, param_fraction)
             if m * n >= min_params and (r is None or r * (m + n) < m * n):
                 low = LowRankDense.from_dense(layer, rank=r, energy=energy if r is None else None)
                 if low.rank * (m + n) < m * n:
-                    entry.update(rank=low.rank, params_after=int(low.rank * (m + n) + n))
+                    entry.update(rank=low.rank, params_after=low.rank * (m + n) + bias)
                     report.append(entry)
                     return low
             entry["params_after"] = entry["params_before"]
             report.append(entry)
-        return layer.__class__.from_config(layer.get_config())
+        copy = layer.__class__.from_config(layer.get_config())
+        copies.append((layer, copy))
+        return copy
 
-    clone = keras.models.clone_model(model, clone_function=replace)
-    for old, new in zip(model.layers, clone.layers):
-        if not isinstance(new, LowRankDense) and old.weights:
-            new.set_weights(old.get_weights())
+    clone = keras.models.clone_model(model, clone_function=replace, recursive=True)
+    for original, copy in copies:
+        if original.weights:
+            copy.set_weights(original.get_weights())
     return clone, report
 
 

@@ -64,22 +64,35 @@ def test_trained_linear_autoencoder_spans_principal_subspace(data):
     assert np.degrees(angles[: k - 2]).max() < 6
 
 
-def test_fit_on_dataset_of_pairs(data):
-    x_train, _ = data
+def test_fit_on_a_load_mnist_dataset():
+    """`load_mnist`'s tf.data pipeline feeds `fit` on every backend (this file also runs under JAX)."""
     model = Autoencoder(latent_dim=4, hidden_units=(16,))
     model.compile("adam", "mse")
-    ds = tf.data.Dataset.from_tensor_slices((x_train[:256], x_train[:256])).batch(64)
+    ds = load_mnist("test[:256]", source="bundled", targets="images", batch_size=64, verbose=False)
     history = model.fit(ds, epochs=2, verbose=0)
     assert history.history["loss"][1] < history.history["loss"][0]
 
 
-def test_nonlinear_init_from_pca_starts_from_principal_coordinates(data):
-    x_train, _ = data
-    model = Autoencoder(latent_dim=4, hidden_units=(16,))
+@pytest.mark.parametrize("hidden_units", [(16,), (16, 12), (24, 8, 10)])
+def test_nonlinear_init_from_pca_encodes_the_principal_coordinates(data, hidden_units):
+    """After init_from_pca a ReLU encoder's codes are p = Vₖᵀ(x − μ) exactly (float32 round-off), checked
+    against the coordinates computed in float64 from the fitted layer's mean and components."""
+    x_train, x_eval = data
+    model = Autoencoder(latent_dim=4, hidden_units=hidden_units)
     pca = model.init_from_pca(x_train[:500])
-    first = model.encoder_layers[1]
-    np.testing.assert_allclose(to_numpy(first.kernel)[:, :4], to_numpy(pca.components))
-    np.testing.assert_allclose(to_numpy(first.kernel)[:, 4:8], -to_numpy(pca.components))
+    mean, components = (to_numpy(v).astype(np.float64) for v in (pca.mean, pca.components))
+    expected = (x_eval.astype(np.float64) - mean) @ components
+    np.testing.assert_allclose(to_numpy(model.encode(x_eval)), expected, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"hidden_units": (7,)}, r"at least 2 \* latent_dim = 8"), ({"hidden_units": (16, 6)}, "hidden_units=\\(16, 6\\)"),
+     ({"hidden_units": (16,), "activation": "tanh"}, "activation='tanh'")],
+)
+def test_init_from_pca_refuses_encoders_that_cannot_carry_the_coordinates(data, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Autoencoder(latent_dim=4, **kwargs).init_from_pca(data[0][:100])
 
 
 @pytest.mark.parametrize(

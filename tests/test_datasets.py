@@ -154,3 +154,33 @@ def test_fashion_mnist_has_no_bundled_copy():
 def test_fashion_mnist_from_debian_package():
     x, y = load_fashion_mnist("test[:100]", source="idx", as_numpy=True, verbose=False)
     assert x.shape == (100, 784) and set(np.unique(y)) <= set(range(10))
+
+
+def test_idx_folder_with_only_the_test_split(tmp_path):
+    """The bundled layout (t10k files only) in an IDX folder: asking for "train" is a clear split error,
+    and the scripts' default splits fall back to test[:8000] / test[8000:] as for the bundled source."""
+    import argparse
+
+    from keras_mf.training import resolve_splits
+
+    folder = str(_idx_copy(tmp_path))
+    with pytest.raises(ValueError, match=r"holds the splits \['test'\], not 'train'"):
+        load_mnist("train[:1]", source="idx", data_dir=folder, verbose=False)
+    args = argparse.Namespace(train_split=None, eval_split=None, data="idx", data_dir=folder)
+    assert resolve_splits(args) == ("test[:8000]", "test[8000:]")
+
+
+def test_idx_folder_without_mnist_files(tmp_path):
+    with pytest.raises(ValueError, match="`data_dir`"):
+        load_mnist("test", source="idx", data_dir=str(tmp_path), verbose=False)
+
+
+def test_as_numpy_honours_shuffle_and_refuses_batch_size():
+    x, y = load_mnist("test[:100]", source="bundled", as_numpy=True, verbose=False)
+    xs, ys = load_mnist("test[:100]", source="bundled", as_numpy=True, shuffle=True, seed=3, verbose=False)
+    order = np.random.default_rng(3).permutation(100)
+    np.testing.assert_array_equal(ys, y[order])
+    np.testing.assert_array_equal(xs, x[order])
+    assert not np.array_equal(ys, y)
+    with pytest.raises(ValueError, match="`batch_size`.*as_numpy"):
+        load_mnist("test[:100]", source="bundled", as_numpy=True, batch_size=10, verbose=False)

@@ -79,3 +79,49 @@ def test_mirrored_strategy_on_two_logical_cpus():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "replicas 2" in result.stdout
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_atomic_writes_get_the_usual_file_mode(tmp_path, umask):
+    """mkstemp makes its files 0600; a saved model or text must get 0666 less the umask, like any file."""
+    previous = os.umask(umask)
+    try:
+        text = str(tmp_path / "out.md")
+        training.atomic_write_text(text, "x")
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        saved = training.atomic_save_model(model, str(tmp_path / "m.keras"))
+    finally:
+        os.umask(previous)
+    for path in (text, saved):
+        assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_summary_callbacks_close_their_writers(tmp_path, monkeypatch):
+    import tensorflow as tf
+
+    closed = []
+    real = tf.summary.create_file_writer
+
+    def recording(path):
+        writer = real(path)
+        close = writer.close
+
+        def close_and_record():
+            closed.append(path)
+            close()
+
+        writer.close = close_and_record
+        return writer
+
+    monkeypatch.setattr(tf.summary, "create_file_writer", recording)
+    logdir = str(tmp_path)
+    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(2), keras.layers.Dense(784)])
+    model.compile("sgd", "mse")
+    x = np.random.default_rng(0).random((8, 784)).astype(np.float32)
+    callbacks = [
+        training.ReconstructionGrid(x[:2], logdir),
+        training.ConstantScalars({"reference": 1.0}, logdir),
+        training.RecurrentSpectrum(lambda: model.layers[0].kernel, logdir),
+    ]
+    model.fit(x, x, epochs=2, batch_size=4, callbacks=callbacks, verbose=0)
+    assert sorted(closed) == sorted(os.path.join(logdir, d) for d in ("images", "validation", "train"))

@@ -56,10 +56,12 @@ def load_mnist(split="train", source="auto", data_dir=None, **kwargs):
         shape: "flat" gives images of shape `(784,)`, "image" `(28, 28, 1)`, "sequence" `(28, 28)`
             (28 time steps of 28 pixels, for recurrent models).
         batch_size: if given, the dataset is batched; `drop_remainder` as in `tf.data.Dataset.batch`.
-        shuffle: shuffle the examples each epoch, reproducibly for a given `seed`.
+        shuffle: shuffle the examples each epoch, reproducibly for a given `seed` (with `as_numpy`, the
+            arrays come in one shuffled order).
         targets: "labels" gives `(image, label)`, "images" gives `(image, image)` for autoencoders,
             None gives images alone.
-        as_numpy: return numpy arrays `(x, y)` (or `x` alone when `targets=None`) instead of a dataset.
+        as_numpy: return numpy arrays `(x, y)` (or `x` alone when `targets=None`) instead of a dataset;
+            `batch_size` must then be None.
         verbose: print one line naming the source and split used.
 
     Returns:
@@ -99,10 +101,18 @@ def _load(
     check_choice("targets", targets, _TARGETS)
     if batch_size is not None:
         check_int("batch_size", batch_size, 1)
+        if as_numpy:
+            raise ValueError(
+                "Received an invalid value for `batch_size`, expected None with `as_numpy=True` (the arrays "
+                f"hold every example; batch them in your loop or drop `as_numpy`). Received: batch_size={batch_size}"
+            )
     images, labels, used = _read(name, split, source, data_dir)
     if verbose:
         print(f"keras_mf: {name} split {split!r} from {used} ({len(images)} examples)", file=sys.stderr)
     if as_numpy:
+        if shuffle:
+            order = np.random.default_rng(seed).permutation(len(images))
+            images, labels = images[order], labels[order]
         x = (images.astype(np.float32) / 255.0).reshape((-1,) + _SHAPES[shape])
         if targets is None:
             return x
@@ -147,7 +157,14 @@ def _read(name, split, source, data_dir):
             raise ValueError(
                 f"source='idx' needs a folder of IDX files: pass `data_dir` or set ${info['env']}."
             )
-        images, labels = _slice(split, lambda part: _read_idx_pair(idx_dir, part, False), ("train", "test"))
+        available = _parts_in(idx_dir)
+        if not available:
+            raise ValueError(
+                f"Received an invalid value for `data_dir`, expected a folder of MNIST IDX files "
+                f"({', '.join(sorted(n for pair in _FILES.values() for n in pair))}, gzipped or not). "
+                f"Received: data_dir={idx_dir!r}"
+            )
+        images, labels = _slice(split, lambda part: _read_idx_pair(idx_dir, part, False), available)
         return images, labels, f"IDX folder {idx_dir}"
     if not info["bundled"]:
         raise ValueError(
@@ -156,6 +173,13 @@ def _read(name, split, source, data_dir):
         )
     images, labels = _slice(split, lambda part: _read_idx_pair(BUNDLED_DIR, part, True), ("test",))
     return images, labels, "the bundled MNIST test split"
+
+
+def _parts_in(folder):
+    """The splits ("train", "test") whose image file is in `folder`: a folder laid out like the bundled one
+    holds only the test split, and split strings are checked against that (a missing label file is
+    reported by name when the split is read)."""
+    return tuple(part for part, (images, _) in _FILES.items() if _find(folder, images, None))
 
 
 def _existing(path):
@@ -191,12 +215,15 @@ def _read_idx_pair(folder, part, verify):
     return images, labels
 
 
-def _find(folder, base):
+def _find(folder, base, missing=FileNotFoundError):
+    """The path of `base` or `base.gz` in `folder`; if neither exists, raises `missing` (None: returns None)."""
     for candidate in (base + ".gz", base):
         path = os.path.join(folder, candidate)
         if os.path.isfile(path):
             return path
-    raise FileNotFoundError(f"IDX file not found: {os.path.join(folder, base)}[.gz]")
+    if missing is None:
+        return None
+    raise missing(f"IDX file not found: {os.path.join(folder, base)}[.gz]")
 
 
 def _read_tfds(name, split, data_dir, required):

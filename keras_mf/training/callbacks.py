@@ -58,7 +58,24 @@ def standard_callbacks(logdir, histogram_freq=0):
     ]
 
 
-class ReconstructionGrid(keras.callbacks.Callback):
+class _SummaryCallback(keras.callbacks.Callback):
+    """A callback writing TensorBoard summaries under `<logdir>/<subdir>`: its file writer is opened when
+    training begins and closed when it ends, so no file handle or writer thread outlives `fit`."""
+
+    def __init__(self, logdir, subdir):
+        super().__init__()
+        self.path = os.path.join(logdir, subdir)
+        self.writer = None
+
+    def on_train_begin(self, logs=None):
+        self.writer = tf.summary.create_file_writer(self.path)
+
+    def on_train_end(self, logs=None):
+        self.writer.close()
+        self.writer = None
+
+
+class ReconstructionGrid(_SummaryCallback):
     """Writes an image per epoch: `images` on the top row, their reconstructions below.
 
     Args:
@@ -67,9 +84,8 @@ class ReconstructionGrid(keras.callbacks.Callback):
     """
 
     def __init__(self, images, logdir):
-        super().__init__()
+        super().__init__(logdir, "images")
         self.images = np.asarray(images)
-        self.writer = tf.summary.create_file_writer(os.path.join(logdir, "images"))
 
     def on_epoch_end(self, epoch, logs=None):
         originals = self.images.reshape(-1, 28, 28)
@@ -80,13 +96,12 @@ class ReconstructionGrid(keras.callbacks.Callback):
         self.writer.flush()
 
 
-class ConstantScalars(keras.callbacks.Callback):
+class ConstantScalars(_SummaryCallback):
     """Logs fixed reference values (e.g. PCA's error) every epoch, so TensorBoard draws them beside the curves."""
 
     def __init__(self, scalars, logdir):
-        super().__init__()
+        super().__init__(logdir, "validation")
         self.scalars = dict(scalars)
-        self.writer = tf.summary.create_file_writer(os.path.join(logdir, "validation"))
 
     def on_epoch_end(self, epoch, logs=None):
         with self.writer.as_default():
@@ -95,16 +110,15 @@ class ConstantScalars(keras.callbacks.Callback):
         self.writer.flush()
 
 
-class RecurrentSpectrum(keras.callbacks.Callback):
+class RecurrentSpectrum(_SummaryCallback):
     """Logs a histogram of the recurrent matrix U's singular values each epoch.
 
     σ_max(U) well above 1 warns of exploding gradients, all σ well below 1 of vanishing ones.
     """
 
     def __init__(self, get_matrix, logdir):
-        super().__init__()
+        super().__init__(logdir, "train")
         self.get_matrix = get_matrix
-        self.writer = tf.summary.create_file_writer(os.path.join(logdir, "train"))
 
     def on_epoch_end(self, epoch, logs=None):
         singular_values = tf.linalg.svd(tf.convert_to_tensor(self.get_matrix()), compute_uv=False)

@@ -4,6 +4,15 @@ import os
 import tempfile
 
 
+def _publish(tmp, path):
+    """Gives the temporary file the mode any new file gets (0666 less the umask; `mkstemp` makes it 0600,
+    private to its owner) and renames it over `path` in one step."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, path)
+
+
 def atomic_write_text(path, text):
     """Writes `text` to `path` through a temporary file in the same folder and an atomic rename."""
     folder = os.path.dirname(os.path.abspath(path))
@@ -12,7 +21,7 @@ def atomic_write_text(path, text):
     try:
         with os.fdopen(fd, "w") as f:
             f.write(text)
-        os.replace(tmp, path)
+        _publish(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
@@ -29,7 +38,7 @@ def atomic_save_model(model, path):
     os.close(fd)
     try:
         model.save(tmp)
-        os.replace(tmp, path)
+        _publish(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
