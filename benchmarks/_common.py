@@ -1,12 +1,10 @@
 """Shared helpers for the benchmarks: quiet TensorFlow, offline data, timing."""
 
 import os
-import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_MF_OFFLINE", "1")
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
 
 
 def median_time(fn, repeats=7):

@@ -10,12 +10,12 @@ import time
 import keras
 import numpy as np
 
-import train_autoencoder
-from train_autoencoder import mse
 from keras_mf import Autoencoder
 from keras_mf import TruncatedSVD
 from keras_mf import linalg
 from keras_mf import training
+from keras_mf.cli import train_autoencoder
+from keras_mf.training import mse
 from keras_mf.datasets import load_mnist
 
 
@@ -42,7 +42,7 @@ def main():
     linear_eval = mse(x_eval, linear.predict(x_eval, verbose=0))
     angles = np.degrees(linalg.principal_angles(linear.reconstruction.kernel.numpy().T, pca.components.numpy()).numpy())
 
-    default = train_autoencoder.main(["--data", "bundled", "--logdir", "/tmp/keras_mf_bench_ae", "--seed", "0"])
+    default = train_autoencoder.run(["--data", "bundled", "--logdir", "/tmp/keras_mf_bench_ae", "--seed", "0"])
 
     ratios = []
     for _ in range(3):  # interleaved, so both see the same machine load

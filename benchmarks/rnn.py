@@ -10,9 +10,9 @@ import time
 import keras
 import numpy as np
 
-import train_rnn
 from keras_mf import StatefulRNN
 from keras_mf import training
+from keras_mf.cli import train_rnn
 from keras_mf.datasets import load_mnist
 
 EPOCHS = 10
@@ -52,8 +52,8 @@ def main():
     ours_acc, ours_speed = np.mean([r[0] for r in runs["ours"]]), np.median([r[1] for r in runs["ours"]])
     own_acc = np.mean([r[0] for r in runs["ours_own_init"]])
     common = ["--data", "bundled", "--mode", "tbptt", "--chunks", "4", "--batch-size", "100", "--epochs", str(EPOCHS)]
-    carried = train_rnn.main(common + ["--logdir", "/tmp/keras_mf_bench_rnn_carried"])
-    reset = train_rnn.main(common + ["--logdir", "/tmp/keras_mf_bench_rnn_reset", "--reset-every-chunk"])
+    carried = train_rnn.run(common + ["--logdir", "/tmp/keras_mf_bench_rnn_carried"])
+    reset = train_rnn.run(common + ["--logdir", "/tmp/keras_mf_bench_rnn_reset", "--reset-every-chunk"])
     print()
     print(training.format_table(
         ["model", "eval accuracy", "train samples/s"],

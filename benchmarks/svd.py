@@ -8,10 +8,12 @@ import _common  # noqa: F401
 import numpy as np
 from sklearn.decomposition import PCA
 
-import compress_mnist
 from keras_mf import TruncatedSVD
 from keras_mf import compress
 from keras_mf import training
+from keras_mf.compression import compress_and_fine_tune
+from keras_mf.compression import dense_parameters
+from keras_mf.models import mlp_classifier
 from keras_mf.datasets import load_mnist
 
 RANKS = (8, 16, 32, 64, 128)
@@ -46,17 +48,17 @@ def main():
     training.set_seed(0)
     x_train, y_train = load_mnist("test[:8000]", source="bundled", as_numpy=True, verbose=False)
     x_eval, y_eval = load_mnist("test[8000:]", source="bundled", as_numpy=True, verbose=False)
-    model = compress_mnist.build_mlp([512, 256])
+    model = mlp_classifier([512, 256])
     model.fit(x_train, y_train, epochs=10, batch_size=128, verbose=0)
     base = float(model.evaluate(x_eval, y_eval, verbose=0)[1])
     fraction = quarter_fraction(model)
-    rows = compress_mnist.run_compression(model, x_train, y_train, x_eval, y_eval, [fraction], 3, 128)
+    rows = compress_and_fine_tune(model, x_train, y_train, x_eval, y_eval, [fraction], 3, 128)
     after = rows[0][4]
     print()
     print(training.format_table(["model", "dense params", "eval accuracy"],
-                                [["MLP 784-512-256-10", compress_mnist.dense_parameters(model), base],
+                                [["MLP 784-512-256-10", dense_parameters(model), base],
                                  [f"compressed (ranks {rows[0][1]}) + 3 epochs fine-tune", rows[0][2], after]]))
-    print(f"param_fraction={fraction:.3f} per layer: {rows[0][2] / compress_mnist.dense_parameters(model):.4f} "
+    print(f"param_fraction={fraction:.3f} per layer: {rows[0][2] / dense_parameters(model):.4f} "
           "of all Dense parameters")
     drop = 100.0 * (base - after)
     print("\ntime ratio reported at rank 32 (the issue's PCA(32) reference); all ranks: "
@@ -67,7 +69,7 @@ def main():
 def quarter_fraction(model, step=0.005):
     """The largest per-layer `param_fraction` (0.25 and down by `step`) at which the whole model's Dense
     parameters, biases and the output layer too small to compress included, stay within a quarter."""
-    budget = 0.25 * compress_mnist.dense_parameters(model)
+    budget = 0.25 * dense_parameters(model)
     fraction = 0.25
     while sum(entry["params_after"] for entry in compress(model, param_fraction=fraction)[1]) > budget:
         fraction -= step

@@ -3,41 +3,62 @@
 Layout: `datasets` (MNIST data), `layers` (TruncatedSVD, LowRankDense, RecurrentCell), `models`
 (Autoencoder, StatefulRNN), `factorization` (SymNMF), `graph` (similarity graphs, Laplacians, spectral
 clustering), `cluster` (k-means, accuracy, NMI), `linalg` (SVD solves, eigen-solvers, Gram statistics),
-`training` (script utilities), `tutorials` (worked examples).
+`training` (script utilities), `cli` (the console commands), `tutorials` (worked examples).
+
+Submodules load on first use (PEP 562), so that `keras-mf-* --help` answers without loading TensorFlow.
+The Keras layers and models register for `.keras` loading when `keras_mf.layers` / `keras_mf.models`
+load: on first use of any of them, or at once when Keras is already imported.
 """
 
-__version__ = "0.1.0"
+import importlib
+import sys
 
-from keras_mf import cluster  # noqa: E402
-from keras_mf import datasets  # noqa: E402
-from keras_mf import factorization  # noqa: E402
-from keras_mf import graph  # noqa: E402
-from keras_mf import layers  # noqa: E402
-from keras_mf import linalg  # noqa: E402
-from keras_mf import models  # noqa: E402
-from keras_mf import training  # noqa: E402
-from keras_mf.compression import compress  # noqa: E402
-from keras_mf.factorization import SymNMF  # noqa: E402
-from keras_mf.layers import LowRankDense  # noqa: E402
-from keras_mf.layers import RecurrentCell  # noqa: E402
-from keras_mf.layers import TruncatedSVD  # noqa: E402
-from keras_mf.models import Autoencoder  # noqa: E402
-from keras_mf.models import StatefulRNN  # noqa: E402
+__version__ = "0.2.0.dev0"
 
-__all__ = [
-    "Autoencoder",
-    "LowRankDense",
-    "RecurrentCell",
-    "StatefulRNN",
-    "SymNMF",
-    "TruncatedSVD",
+_SUBMODULES = (
+    "cli",
     "cluster",
-    "compress",
+    "compression",
     "datasets",
+    "exceptions",
     "factorization",
     "graph",
     "layers",
     "linalg",
     "models",
     "training",
-]
+    "tutorials",
+)
+_ATTRIBUTES = {
+    "Autoencoder": "models",
+    "LowRankDense": "layers",
+    "RecurrentCell": "layers",
+    "StatefulRNN": "models",
+    "SymNMF": "factorization",
+    "TruncatedSVD": "layers",
+    "compress": "compression",
+}
+
+__all__ = sorted(set(_SUBMODULES) | set(_ATTRIBUTES))
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        value = importlib.import_module(f"keras_mf.{name}")
+    elif name in _ATTRIBUTES:
+        value = getattr(importlib.import_module(f"keras_mf.{_ATTRIBUTES[name]}"), name)
+    else:
+        raise AttributeError(f"module 'keras_mf' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
+
+
+if "keras" in sys.modules:
+    # Keras is loaded already, so registering our classes costs nothing: `keras.saving.load_model` then
+    # finds them after a bare `import keras_mf`.
+    importlib.import_module("keras_mf.layers")
+    importlib.import_module("keras_mf.models")

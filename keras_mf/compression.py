@@ -1,10 +1,13 @@
 """Model compression: replace Dense layers by their truncated-SVD LowRankDense."""
 
 import keras
+import numpy as np
 
 from keras_mf._validation import check_fraction
 from keras_mf._validation import check_int
 from keras_mf.layers.low_rank_dense import LowRankDense
+from keras_mf.layers.truncated_svd import TruncatedSVD
+from keras_mf.models.mlp import compile_classifier
 
 
 def compress(model, rank=None, energy=None, param_fraction=None, min_params=10_000):
@@ -81,3 +84,36 @@ def _rank_for(m, n, rank, param_fraction):
     if param_fraction is not None:
         return max(1, min(int(param_fraction * m * n / (m + n)), m, n))
     return None
+
+
+def dense_parameters(model):
+    """Number of weights in `model` (every layer's kernels and biases)."""
+    return sum(int(np.prod(w.shape)) for layer in model.layers for w in layer.weights)
+
+
+def compress_and_fine_tune(model, x_train, y_train, x_eval, y_eval, fractions, fine_tune_epochs, batch_size):
+    """Compresses a classifier at each parameter budget and fine-tunes each copy.
+
+    Returns:
+        Rows `[fraction, ranks "r1/r2", parameters, accuracy before, accuracy after fine-tuning]`.
+    """
+    rows = []
+    for fraction in fractions:
+        small, report = compress(model, param_fraction=fraction)
+        compile_classifier(small, 3e-4)
+        before = float(small.evaluate(x_eval, y_eval, batch_size=1000, verbose=0)[1])
+        small.fit(x_train, y_train, epochs=fine_tune_epochs, batch_size=batch_size, verbose=0)
+        after = float(small.evaluate(x_eval, y_eval, batch_size=1000, verbose=0)[1])
+        ranks = "/".join(str(r["rank"]) for r in report if r["rank"] is not None)
+        rows.append([fraction, ranks, dense_parameters(small), before, after])
+    return rows
+
+
+def svd_error_curve(x, ranks):
+    """`[(rank, per-pixel MSE of TruncatedSVD's reconstruction of x (n, features))]` for each rank."""
+    curve = []
+    for rank in ranks:
+        layer = TruncatedSVD(rank=rank)
+        layer.adapt(x)
+        curve.append((rank, float(np.mean((x - keras.ops.convert_to_numpy(layer.reconstruct(x))) ** 2))))
+    return curve

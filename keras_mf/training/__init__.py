@@ -1,39 +1,45 @@
-"""Training utilities every script shares: arguments, seeding, callbacks, strategies, atomic files, tables."""
+"""Training utilities every script shares: arguments, seeding, callbacks, strategies, atomic files, tables.
 
-from keras_mf.training.args import add_common_arguments
-from keras_mf.training.args import add_split_arguments
-from keras_mf.training.args import make_parser
-from keras_mf.training.args import resolve_logdir
-from keras_mf.training.args import resolve_splits
-from keras_mf.training.callbacks import ConstantScalars
-from keras_mf.training.callbacks import exit_if_stopped
-from keras_mf.training.callbacks import NaNGuard
-from keras_mf.training.callbacks import ReconstructionGrid
-from keras_mf.training.callbacks import RecurrentSpectrum
-from keras_mf.training.callbacks import ResetStateEvery
-from keras_mf.training.callbacks import standard_callbacks
-from keras_mf.training.files import atomic_save_model
-from keras_mf.training.files import atomic_write_text
-from keras_mf.training.seeding import set_seed
-from keras_mf.training.strategy import get_strategy
-from keras_mf.training.tables import format_table
+Loaded on first use (PEP 562): `keras_mf.training.args` parses a command line without loading
+TensorFlow, so `--help` and argument errors answer at once.
+"""
 
-__all__ = [
-    "ConstantScalars",
-    "ReconstructionGrid",
-    "RecurrentSpectrum",
-    "ResetStateEvery",
-    "NaNGuard",
-    "add_common_arguments",
-    "add_split_arguments",
-    "atomic_save_model",
-    "exit_if_stopped",
-    "atomic_write_text",
-    "format_table",
-    "get_strategy",
-    "make_parser",
-    "resolve_logdir",
-    "resolve_splits",
-    "set_seed",
-    "standard_callbacks",
-]
+import importlib
+
+_ATTRIBUTES = {
+    "ConstantScalars": "callbacks",
+    "NaNGuard": "callbacks",
+    "ReconstructionGrid": "callbacks",
+    "RecurrentSpectrum": "callbacks",
+    "ResetStateEvery": "callbacks",
+    "exit_if_stopped": "callbacks",
+    "standard_callbacks": "callbacks",
+    "chunked_dataset": "tbptt",
+    "evaluate_chunked": "tbptt",
+    "add_common_arguments": "args",
+    "add_split_arguments": "args",
+    "make_parser": "args",
+    "resolve_logdir": "args",
+    "resolve_splits": "splits",
+    "atomic_save_model": "files",
+    "atomic_write_text": "files",
+    "mse": "tables",
+    "format_table": "tables",
+    "quiet_tensorflow": "quiet",
+    "set_seed": "seeding",
+    "get_strategy": "strategy",
+}
+
+__all__ = sorted(_ATTRIBUTES)
+
+
+def __getattr__(name):
+    if name not in _ATTRIBUTES:
+        raise AttributeError(f"module 'keras_mf.training' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"keras_mf.training.{_ATTRIBUTES[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

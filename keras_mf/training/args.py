@@ -1,17 +1,24 @@
-"""Command-line arguments shared by every training script."""
+"""Command-line arguments shared by the console commands, and `type=` checks that name the flag.
+
+Nothing here loads TensorFlow: a command parses (and refuses bad arguments) before it loads data.
+"""
 
 import argparse
 import datetime
 import os
+import tempfile
 
-from keras_mf.datasets import load_mnist
+from keras_mf import __version__
 
 DATA_SOURCES = ("auto", "tfds", "idx", "bundled")
 DISTRIBUTE = ("none", "mirrored", "multiworker")
 
 
-def make_parser(script, description, **defaults):
-    """Returns an `ArgumentParser` with the common arguments; `defaults` overrides their defaults.
+def make_parser(script, description, training=True, **defaults):
+    """Returns an `ArgumentParser` with the options every command shares; `defaults` overrides their defaults.
+
+    Every command gets `--seed`, `--logdir`, `--data`, `--data-dir` and `--version`; a command that trains
+    a Keras model (`training=True`) also gets `--epochs`, `--batch-size`, `--resume` and `--distribute`.
 
     Example:
 
@@ -20,40 +27,60 @@ def make_parser(script, description, **defaults):
     >>> args.epochs, args.seed
     (20, 3)
     """
-    parser = argparse.ArgumentParser(
-        prog=f"{script}.py",
-        description=description,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    add_common_arguments(parser, script, **defaults)
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    add_common_arguments(parser, script, training=training, **defaults)
     return parser
 
 
-def add_common_arguments(parser, script, epochs=10, batch_size=128, seed=0):
-    parser.set_defaults(script=script)
-    parser.add_argument("--epochs", type=_positive_int, default=epochs, help="training epochs")
-    parser.add_argument("--batch-size", type=_positive_int, default=batch_size, help="examples per batch")
+def add_common_arguments(parser, script, training=True, epochs=10, batch_size=128, seed=0):
+    parser.set_defaults(script=script, resume=False)
+    parser.add_argument("--version", action="version", version=f"%(prog)s (keras_mf {__version__})")
+    if training:
+        parser.add_argument("--epochs", type=positive_int, default=epochs, help="training epochs")
+        parser.add_argument("--batch-size", type=positive_int, default=batch_size, help="examples per batch")
     parser.add_argument("--seed", type=int, default=seed, help="seed for weights, shuffling and sampling")
     parser.add_argument(
         "--logdir",
         default=None,
-        help=f"TensorBoard log folder (default runs/{script}/<timestamp>); "
-        "re-run with the same --logdir to resume an interrupted run",
+        help=f"TensorBoard log folder (default runs/{script}/<timestamp>)"
+        + ("; re-run with the same --logdir to resume an interrupted run" if training else ""),
     )
-    parser.add_argument(
-        "--resume", action="store_true", help=f"resume the newest interrupted run under runs/{script}/"
-    )
+    if training:
+        parser.add_argument(
+            "--resume", action="store_true", help=f"resume the newest interrupted run under runs/{script}/"
+        )
     parser.add_argument("--data", choices=DATA_SOURCES, default="auto", help="where MNIST comes from")
     parser.add_argument(
         "--data-dir", default=None, help="folder of IDX files for --data idx (or $KERAS_MF_MNIST_DIR)"
     )
-    parser.add_argument(
-        "--distribute",
-        choices=DISTRIBUTE,
-        default="none",
-        help="tf.distribute strategy: mirrored over local GPUs, or multiworker driven by TF_CONFIG",
-    )
+    if training:
+        parser.add_argument(
+            "--distribute",
+            choices=DISTRIBUTE,
+            default="none",
+            help="tf.distribute strategy: mirrored over local GPUs, or multiworker driven by TF_CONFIG",
+        )
     return parser
+
+
+def parse_args(parser, argv=None, check=None, runs_root="runs"):
+    """Parses `argv` and settles `args.logdir` (see `resolve_logdir`), checking that it can be written.
+
+    `check(args)` may return a message about options that are wrong together ("argument --x: ..."). Such
+    a message, or a folder that cannot be created or written, ends the command at once as argparse ends
+    it for a bad value, with the flag named: before any data is loaded or anything trained.
+    """
+    args = parser.parse_args(argv)
+    problem = check(args) if check else None
+    if problem:
+        parser.error(problem)
+    try:
+        resolve_logdir(args, runs_root)
+        with tempfile.TemporaryFile(dir=args.logdir):
+            pass
+    except OSError as e:
+        parser.error(f"argument --logdir: cannot write to {args.logdir!r}: {e.strerror or e}")
+    return args
 
 
 def resolve_logdir(args, runs_root="runs"):
@@ -61,7 +88,8 @@ def resolve_logdir(args, runs_root="runs"):
     root = os.path.join(runs_root, args.script)
     if args.logdir is None and args.resume:
         candidates = sorted(
-            d for d in (os.listdir(root) if os.path.isdir(root) else [])
+            d
+            for d in (os.listdir(root) if os.path.isdir(root) else [])
             if os.path.isdir(os.path.join(root, d, "backup"))
         )
         if not candidates:
@@ -73,26 +101,46 @@ def resolve_logdir(args, runs_root="runs"):
     return args.logdir
 
 
-def _positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text}")
-    return value
-
-
-def resolve_splits(args):
-    """`(train_split, eval_split)`: `--train-split`/`--eval-split` when given, else ("train", "test")
-    when the source has MNIST's training split, else the bundled test split cut 8,000 / 2,000."""
-    if args.train_split and args.eval_split:
-        return args.train_split, args.eval_split
-    try:
-        load_mnist("train[:1]", source=args.data, data_dir=args.data_dir, as_numpy=True, verbose=False)
-        defaults = ("train", "test")
-    except ValueError:
-        defaults = ("test[:8000]", "test[8000:]")
-    return args.train_split or defaults[0], args.eval_split or defaults[1]
-
-
 def add_split_arguments(parser):
     parser.add_argument("--train-split", default=None, help="default 'train', or 'test[:8000]' on the bundled data")
     parser.add_argument("--eval-split", default=None, help="default 'test', or 'test[8000:]' on the bundled data")
+
+
+def positive_int(text):
+    """argparse `type=`: an integer ≥ 1."""
+    return int_in(1)(text)
+
+
+def int_in(low, high=None):
+    """argparse `type=` factory: an integer in [low, high] (no upper bound when `high` is None)."""
+    bounds = f"in [{low}, {high}]" if high is not None else f">= {low}"
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer {bounds}, received {text!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected an integer {bounds}, received {text}")
+        return value
+
+    return parse
+
+
+def positive_float(text):
+    """argparse `type=`: a finite float > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, received {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, received {text}")
+    return value
+
+
+def fraction(text):
+    """argparse `type=`: a float in (0, 1]."""
+    value = positive_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction in (0, 1], received {text}")
+    return value

@@ -1,4 +1,6 @@
-"""Plain-text result tables, as scripts and benchmarks print them."""
+"""Plain-text result tables, as scripts and benchmarks print them, and the error figure they report."""
+
+import numpy as np
 
 
 def format_table(headers, rows):
@@ -23,3 +25,8 @@ def _cell(value):
     if isinstance(value, float):
         return f"{value:.5g}"
     return str(value)
+
+
+def mse(x, x_hat):
+    """Mean squared error in float64."""
+    return float(np.mean((np.asarray(x, np.float64) - np.asarray(x_hat, np.float64)) ** 2))
