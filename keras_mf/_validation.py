@@ -29,6 +29,13 @@ def check_int(name, value, low=1, high=None):
     return int(value)
 
 
+def check_bool(name, value):
+    """Checks that `value` is a bool (numpy's included): a string such as "no" would otherwise count as True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"Received an invalid value for `{name}`, expected True or False. Received: {name}={value!r}")
+    return bool(value)
+
+
 def check_optional_int(name, value, low=1, high=None):
     return None if value is None else check_int(name, value, low, high)
 
@@ -88,6 +95,28 @@ def check_finite(name, array):
             f"Received: {int(bad.sum())} NaN/inf entries, the first at index {first}"
         )
     return array
+
+def check_points(name, x, vectors=False):
+    """Points `(n, d)` as a float tensor (integers become float32); `vectors=True` also takes `(n,)` scalars.
+
+    Raises TypeError for non-real dtypes and ValueError for other shapes, no points, or NaN/inf, naming
+    `name`, before any TensorFlow op sees them.
+    """
+    check_real_dtype(name, x if tf.is_tensor(x) else np.asarray(x))
+    x = tf.convert_to_tensor(x if tf.is_tensor(x) else np.asarray(x))
+    if not x.dtype.is_floating:
+        x = tf.cast(x, tf.float32)
+    if vectors and x.shape.rank == 1:
+        x = x[:, None]
+    if x.shape.rank != 2 or x.shape[0] == 0:
+        raise ValueError(
+            f"Received an invalid value for `{name}`, expected points of shape (n, d) with n >= 1. "
+            f"Received: {name} with shape {tuple(x.shape)}"
+        )
+    if not bool(tf.reduce_all(tf.math.is_finite(x))):
+        check_finite(name, x.numpy())
+    return x
+
 
 def check_similarity(a, name="a", dtype=tf.float32, symmetric_tol=1e-5):
     """Returns `a` as a float tensor or a reordered `tf.SparseTensor` after checking it is a similarity.

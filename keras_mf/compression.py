@@ -48,6 +48,7 @@ def compress(model, rank=None, energy=None, param_fraction=None, min_params=10_0
         check_fraction("energy", energy)
     if param_fraction is not None:
         check_fraction("param_fraction", param_fraction)
+    check_int("min_params", min_params, 0)
     if not isinstance(model, keras.Model) or not model.built:
         raise TypeError(f"Received an invalid value for `model`, expected a built keras.Model. Received: {model!r}")
     report = []

@@ -125,3 +125,23 @@ def test_summary_callbacks_close_their_writers(tmp_path, monkeypatch):
     ]
     model.fit(x, x, epochs=2, batch_size=4, callbacks=callbacks, verbose=0)
     assert sorted(closed) == sorted(os.path.join(logdir, d) for d in ("images", "validation", "train"))
+
+
+def test_a_save_that_fails_part_way_leaves_the_old_model_and_no_temporary_file(tmp_path, monkeypatch):
+    """The `.keras` writer raises after it has started writing: the model saved before is untouched, byte
+    for byte, and the temporary file is removed."""
+    path = str(tmp_path / "autoencoder.keras")
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    training.atomic_save_model(model, path)
+    before = open(path, "rb").read()
+
+    def save_then_fail(self, filepath, *args, **kwargs):
+        with open(filepath, "wb") as f:
+            f.write(b"half a zip")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(keras.Model, "save", save_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        training.atomic_save_model(keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)]), path)
+    assert open(path, "rb").read() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["autoencoder.keras"]

@@ -3,6 +3,7 @@
 import tensorflow as tf
 
 from keras_mf._validation import check_int
+from keras_mf._validation import check_points
 from keras_mf.linalg.distances import squared_distances
 
 
@@ -12,12 +13,11 @@ def kmeans(x, n_clusters, n_init=10, max_iter=100, seed=0):
     Returns:
         `(labels (n,) int, centers (n_clusters, d), inertia float)`.
     """
-    x = tf.convert_to_tensor(x)
-    if not x.dtype.is_floating:
-        x = tf.cast(x, tf.float32)
+    x = check_points("x", x)
     n = int(x.shape[0])
     n_clusters = check_int("n_clusters", n_clusters, 1, n)
     n_init = check_int("n_init", n_init, 1)
+    max_iter = check_int("max_iter", max_iter, 1)
     best = None
     for i in range(n_init):
         centers = _kmeans_plus_plus(x, n_clusters, seed=tf.constant([seed, i]))

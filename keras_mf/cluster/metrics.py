@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from keras_mf._validation import check_finite
+
 
 def clustering_accuracy(y_true, y_pred):
     """Fraction of points labelled correctly after matching clusters to classes one-to-one.
@@ -30,17 +32,27 @@ def normalized_mutual_info(y_true, y_pred):
 
 def contingency_table(y_true, y_pred):
     """Counts `(n_classes, n_clusters)` of points per (class, cluster) pair."""
-    y_true = np.asarray(y_true).ravel()
-    y_pred = np.asarray(y_pred).ravel()
+    y_true, y_pred = _labels("y_true", y_true), _labels("y_pred", y_pred)
     if y_true.shape != y_pred.shape:
         raise ValueError(
-            f"Received labels of different lengths: y_true has {y_true.size}, y_pred has {y_pred.size}"
+            f"Received an invalid value for `y_pred`, expected {y_true.size} labels like `y_true`. "
+            f"Received: y_pred with {y_pred.size} labels"
         )
     _, t = np.unique(y_true, return_inverse=True)
     _, p = np.unique(y_pred, return_inverse=True)
     table = np.zeros((t.max() + 1, p.max() + 1), dtype=np.int64)
     np.add.at(table, (t, p), 1)
     return table
+
+
+def _labels(name, labels):
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.size == 0:
+        raise ValueError(
+            f"Received an invalid value for `{name}`, expected a non-empty 1-D array of labels. "
+            f"Received: {name} with shape {labels.shape}"
+        )
+    return labels
 
 
 def linear_sum_assignment(cost):
@@ -50,6 +62,9 @@ def linear_sum_assignment(cost):
     cost is padded with zeros.
     """
     cost = np.asarray(cost, dtype=np.float64)
+    if cost.ndim != 2:
+        raise ValueError(f"Received an invalid value for `cost`, expected a 2-D matrix. Received: shape {cost.shape}")
+    check_finite("cost", cost)
     n_rows, n_cols = cost.shape
     size = max(n_rows, n_cols)
     c = np.zeros((size, size))

@@ -2,6 +2,8 @@
 
 import tensorflow as tf
 
+from keras_mf._validation import check_similarity
+
 
 def degrees(w):
     """Vertex degrees d_i = Σ_j W_ij of a dense or sparse `(n, n)` W."""
@@ -32,6 +34,7 @@ def laplacian(w, normalized=False):
     L is symmetric positive semi-definite with L·1 = 0; the multiplicity of its eigenvalue 0 is the
     number of connected components; the eigenvalues of L_sym lie in [0, 2].
     """
+    w = check_similarity(w, "w")
     if normalized:
         n = normalize_adjacency(w)
         n = tf.sparse.to_dense(n) if isinstance(n, tf.SparseTensor) else n

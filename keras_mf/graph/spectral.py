@@ -36,6 +36,8 @@ def spectral_embedding(w, n_components, iterations=300, seed=0):
 
 def spectral_clustering(w, n_clusters, n_init=10, iterations=300, seed=0):
     """Labels `(n,)`: k-means on the row-normalised spectral embedding of the similarity W (dense or sparse)."""
+    w = check_similarity(w, "w")
+    check_int("n_clusters", n_clusters, 1, int(w.shape[0]))
     embedding = spectral_embedding(w, n_clusters, iterations=iterations, seed=seed)
     labels, _, _ = kmeans(embedding, n_clusters, n_init=n_init, seed=seed)
     return labels

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_mf._validation import check_bool
 from keras_mf._validation import check_int
 from keras_mf.linalg import choose_rank
 
@@ -44,7 +45,7 @@ class LowRankDense(keras.layers.Layer):
         self.units = check_int("units", units, 1)
         self.rank = check_int("rank", rank, 1)
         self.activation = keras.activations.get(activation)
-        self.use_bias = bool(use_bias)
+        self.use_bias = check_bool("use_bias", use_bias)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
 

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_mf._validation import check_bool
 from keras_mf._validation import check_choice
 from keras_mf._validation import check_fraction
 from keras_mf._validation import check_int
@@ -70,7 +71,7 @@ class TruncatedSVD(keras.layers.Layer):
             )
         self.rank = check_optional_int("rank", rank, 1)
         self.energy = None if energy is None else check_fraction("energy", energy)
-        self.center = bool(center)
+        self.center = check_bool("center", center)
         self.solver = check_choice("solver", solver, ("auto", "eigh", "subspace"))
         self.fitted_rank = check_optional_int("fitted_rank", fitted_rank, 1) or self.rank
         self.features = None
@@ -134,6 +135,8 @@ class TruncatedSVD(keras.layers.Layer):
             batch_size: rows per batch when `data` is an array (default 16384).
             steps: stop after this many batches.
         """
+        batch_size = check_optional_int("batch_size", batch_size, 1)
+        steps = check_optional_int("steps", steps, 1)
         stats = gram_accumulator(self.center)
         if not self.built:
             self.features = None  # a failed earlier adapt must not fix the width

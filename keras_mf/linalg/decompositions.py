@@ -10,16 +10,14 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
+from keras_mf._validation import check_int
+from keras_mf._validation import check_real_dtype
+
 
 def as_float_tensor(a, name="a"):
     """Converts to a float tensor; integers become float64 (exact for small integer matrices)."""
-    if isinstance(a, (tf.Tensor, tf.Variable)):
-        tensor = tf.convert_to_tensor(a)
-    else:
-        array = np.asarray(a)
-        if array.dtype == object:
-            raise TypeError(f"Received an invalid value for `{name}`, expected a numeric array. Received: {name}={a!r}")
-        tensor = tf.convert_to_tensor(array)
+    check_real_dtype(name, a if isinstance(a, (tf.Tensor, tf.Variable)) else np.asarray(a))
+    tensor = tf.convert_to_tensor(a if isinstance(a, (tf.Tensor, tf.Variable)) else np.asarray(a))
     if not tensor.dtype.is_floating:
         tensor = tf.cast(tensor, tf.float64)
     return tensor
@@ -40,6 +38,14 @@ def _as_matrix(a, name="a", square=False):
     if tf.executing_eagerly() and not bool(tf.reduce_all(tf.math.is_finite(tensor))):
         raise ValueError(f"Received an invalid value for `{name}`, expected finite values. Received: NaN/inf entries")
     return tensor
+
+
+def _check_rows_match(a, b, axis=-2):
+    if b.shape.rank is None or b.shape.rank < 1 or b.shape[axis] != a.shape[-2]:
+        raise ValueError(
+            f"Received an invalid value for `b`, expected {a.shape[-2]} rows to match `a`. "
+            f"Received: b with shape {b.shape}"
+        )
 
 
 def _eps(dtype):
@@ -115,13 +121,10 @@ def lstsq(a, b, rcond=None):
     """
     a = _as_matrix(a)
     b = tf.cast(as_float_tensor(b, "b"), a.dtype)
-    if b.shape.rank == a.shape.rank - 1:
+    vector = b.shape.rank == a.shape.rank - 1
+    _check_rows_match(a, b, -1 if vector else -2)
+    if vector:
         return tf.squeeze(tf.linalg.matmul(pinv(a, rcond), b[..., None]), -1)
-    if b.shape[-2] != a.shape[-2]:
-        raise ValueError(
-            f"Received an invalid value for `b`, expected {a.shape[-2]} rows to match `a`. "
-            f"Received: b with shape {b.shape}"
-        )
     return tf.linalg.matmul(pinv(a, rcond), b)
 
 
@@ -198,8 +201,10 @@ def _numerical_rank(matrix, tol):
 
 def principal_angles(a, b):
     """Principal angles (radians, ascending) between the column spaces of `a (n, p)` and `b (n, q)`."""
-    qa, _ = tf.linalg.qr(_as_matrix(a, "a"))
-    qb, _ = tf.linalg.qr(tf.cast(_as_matrix(b, "b"), qa.dtype))
+    a, b = _as_matrix(a, "a"), _as_matrix(b, "b")
+    _check_rows_match(a, b)
+    qa, _ = tf.linalg.qr(a)
+    qb, _ = tf.linalg.qr(tf.cast(b, qa.dtype))
     cosines = tf.linalg.svd(tf.linalg.matmul(qa, qb, transpose_a=True), compute_uv=False)
     return tf.sort(tf.acos(tf.clip_by_value(cosines, -1.0, 1.0)))
 
@@ -217,6 +222,7 @@ def top_eigh(c, k, oversample=None, iterations=6, seed=0):
         `(eigenvalues (k,), eigenvectors (n, k))`, eigenvalues descending.
     """
     n = int(c.shape[-1])
+    k = check_int("k", k, 1, n)
     block = min(n, k + (max(10, k) if oversample is None else oversample))
     if not isinstance(c, tf.SparseTensor) and block >= n // 2:
         values, vectors = tf.linalg.eigh(c)

@@ -108,8 +108,8 @@ class StatefulRNN(keras.Model):
         if rows is None:
             self.state.assign(ops.zeros(self.state.shape, self.state.dtype))
             return
-        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
-        if rows.size and (rows.min() < 0 or rows.max() >= self.batch_size):
+        rows = np.atleast_1d(np.asarray(rows))
+        if rows.size and (rows.dtype.kind not in "iu" or rows.min() < 0 or rows.max() >= self.batch_size):
             raise ValueError(
                 f"Received an invalid value for `rows`, expected indices in [0, {self.batch_size - 1}]. "
                 f"Received: rows={rows.tolist()}"
