@@ -47,6 +47,8 @@ def run(argv=None):
     from keras_mf.datasets import load_mnist
     from keras_mf.models import mlp_classifier
 
+    # A multi-worker strategy must exist before TensorFlow runs its first op.
+    strategy = training.get_strategy(args.distribute)
     training.set_seed(args.seed)
     logdir = args.logdir
     train_split, eval_split = training.resolve_splits(args)
@@ -55,7 +57,7 @@ def run(argv=None):
     x_eval, y_eval = load_mnist(eval_split, **load)
 
     start = time.perf_counter()
-    with training.get_strategy(args.distribute).scope():
+    with strategy.scope():
         model = mlp_classifier(args.hidden_units)
     callbacks = training.standard_callbacks(logdir)
     model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size, callbacks=callbacks, verbose=2)

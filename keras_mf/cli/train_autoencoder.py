@@ -63,6 +63,8 @@ def run(argv=None):
         keras.activations.get(args.activation)
     except ValueError:
         parser.error(f"argument --activation: unknown activation {args.activation!r}")
+    # A multi-worker strategy must exist before TensorFlow runs its first op.
+    strategy = training.get_strategy(args.distribute)
     training.set_seed(args.seed)
     logdir = args.logdir
     train_split, eval_split = training.resolve_splits(args)
@@ -75,7 +77,6 @@ def run(argv=None):
     pca_train = training.mse(x_train, pca.reconstruct(x_train))
     pca_eval = training.mse(x_eval, pca.reconstruct(x_eval))
 
-    strategy = training.get_strategy(args.distribute)
     with strategy.scope():
         model = Autoencoder(
             input_shape=(784,),

@@ -18,6 +18,7 @@ _ATTRIBUTES = {
     "evaluate_chunked": "tbptt",
     "add_common_arguments": "args",
     "add_split_arguments": "args",
+    "is_chief": "args",
     "make_parser": "args",
     "resolve_logdir": "args",
     "resolve_splits": "splits",
