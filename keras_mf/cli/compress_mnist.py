@@ -69,6 +69,16 @@ def run(argv=None):
     )
     curve = svd_error_curve(np.concatenate([x_train, x_eval]), args.ranks)
     write_logs(logdir, rows, curve)
+    smallest = rows[-1]
+    training.log_hparams(
+        logdir,
+        args,
+        {
+            "base_accuracy": base_accuracy,
+            "smallest_parameters": smallest[2],
+            "smallest_accuracy_after_fine_tune": smallest[4],
+        },
+    )
     print()
     print(training.format_table(["budget", "ranks", "parameters", "acc before FT", "acc after FT"], rows))
     print()

@@ -107,6 +107,7 @@ def run(argv=None):
             [[mode, args.units, args.epochs, accuracy, round(len(x_train) * args.epochs / wall), round(wall, 1)]],
         )
     )
+    training.log_hparams(logdir, args, {"eval_accuracy": accuracy})
     print(f"\nmodel: {model_path}\nlogs:  {logdir}")
     return {"accuracy": accuracy, "wall": wall, "logdir": logdir}
 

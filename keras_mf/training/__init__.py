@@ -29,6 +29,8 @@ _ATTRIBUTES = {
     "quiet_tensorflow": "quiet",
     "set_seed": "seeding",
     "get_strategy": "strategy",
+    "log_hparams": "hparams",
+    "write_projector": "projector",
 }
 
 __all__ = sorted(_ATTRIBUTES)
