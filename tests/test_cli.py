@@ -21,6 +21,7 @@ from tensorboard_events import read_hparams
 
 import keras_mf
 from keras_mf.cli import compress_mnist
+from keras_mf.cli import make_figures
 from keras_mf.cli import reproduce_tutorials
 from keras_mf.cli import snmf_mnist
 from keras_mf.cli import train_autoencoder
@@ -198,6 +199,20 @@ def test_commands_run_without_matplotlib(command, tmp_path, monkeypatch, capsys)
             tags = read_events(folder)
             plotted = [t for t in tags.Tags()["tensors"] if tags.SummaryMetadata(t).plugin_data.plugin_name == "images"]
             assert set(plotted) <= {"reconstructions"}, plotted  # the autoencoder's grid needs no matplotlib
+
+
+def test_make_figures(tmp_path):
+    """The README's figures are drawn by `python scripts/make_figures.py`; the committed ones stay small."""
+    from matplotlib.image import imread
+
+    paths = make_figures.run(
+        ["--out", str(tmp_path), "--epochs", "1", "--latent-dims", "4", "--cluster-images", "300"]
+    )
+    assert [os.path.basename(p) for p in paths] == list(make_figures.FIGURES)
+    for path in paths:
+        assert imread(path).shape[2] == 4
+    for name in make_figures.FIGURES:
+        assert os.path.getsize(os.path.join(ROOT, "docs", name)) < 150 * 1024, name
 
 
 def test_reproduce_tutorials_markdown_is_up_to_date(tmp_path):

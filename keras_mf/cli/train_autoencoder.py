@@ -157,8 +157,10 @@ def error_curve_figure(curve, autoencoders):
     from keras_mf.training import plots
 
     ranks, errors = curve
+    # Ranks whose error is above 1% of the data's variance: beyond them the curve falls to rounding noise.
+    shown = (ranks >= 1) & (errors >= errors[0] / 100)
     return plots.line_figure(
-        {"PCA (Eckart–Young)": (ranks[1:], errors[1:])},
+        {"PCA (Eckart–Young)": (ranks[shown], errors[shown])},
         "latent size / rank",
         "training reconstruction MSE",
         "MNIST: error against code size",

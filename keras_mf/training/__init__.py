@@ -23,6 +23,7 @@ _ATTRIBUTES = {
     "resolve_logdir": "args",
     "resolve_splits": "splits",
     "atomic_save_model": "files",
+    "atomic_write_bytes": "files",
     "atomic_write_text": "files",
     "mse": "tables",
     "format_table": "tables",
