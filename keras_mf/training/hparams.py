@@ -1,7 +1,6 @@
 """A run's arguments and final metrics for TensorBoard's HParams dashboard, so runs compare in one table."""
 
 import numbers
-import os
 
 import tensorflow as tf
 from tensorboard.plugins.hparams import api as hp
@@ -32,13 +31,12 @@ def log_hparams(logdir, args, metrics):
         elif not isinstance(value, (bool, numbers.Real, str)):
             value = str(value)
         values[name] = value.item() if hasattr(value, "item") else value
-    tags = {name: f"hparams/{name}" for name in metrics}
     writer = tf.summary.create_file_writer(logdir)
     with writer.as_default():
-        hp.hparams_config(
-            hparams=[hp.HParam(name) for name in values], metrics=[hp.Metric(tag) for tag in tags.values()]
-        )
-        hp.hparams(values, trial_id=os.path.basename(os.path.normpath(logdir)))
+        # No `hparams_config`: TensorBoard would take one run's as the whole table's, hiding the options of
+        # other commands logged under the same root; without it, it collects columns from every session.
+        # Without a trial id, runs with equal arguments form one group (repeats), as the dashboard intends.
+        hp.hparams(values)
         for name, value in metrics.items():
-            tf.summary.scalar(tags[name], float(value), step=0)
+            tf.summary.scalar(f"hparams/{name}", float(value), step=0)
     writer.close()
