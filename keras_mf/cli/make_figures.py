@@ -149,7 +149,8 @@ def symnmf_confusion_figure(count, seed):
     from keras_mf.training import plots
 
     x, y = load_mnist(f"test[:{count}]", source="bundled", as_numpy=True)
-    labels = SymNMF(10, n_init=5, max_iter=3000, seed=seed).fit_predict(normalize_adjacency(knn_graph(x, n_neighbors=10)))
+    graph = normalize_adjacency(knn_graph(x, n_neighbors=10))
+    labels = SymNMF(10, n_init=5, max_iter=3000, seed=seed).fit_predict(graph)
     table = contingency_table(y, labels)
     # Clusters in the order of the digits they match; a cluster left empty by SymNMF has no column.
     _, order = linear_sum_assignment(-table)

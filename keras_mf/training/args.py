@@ -9,6 +9,7 @@ import datetime
 import json
 import os
 import shutil
+import sys
 import tempfile
 
 from keras_mf import __version__
@@ -84,6 +85,7 @@ def parse_args(parser, argv=None, check=None, runs_root="runs"):
     if getattr(args, "distribute", "none") == "multiworker" and not is_chief():
         args.logdir = tempfile.mkdtemp(prefix="keras_mf-worker-")
         atexit.register(shutil.rmtree, args.logdir, ignore_errors=True)
+        print(f"keras_mf: not the chief worker: writing to {args.logdir}, deleted at exit", file=sys.stderr)
     try:
         resolve_logdir(args, runs_root)
         with tempfile.TemporaryFile(dir=args.logdir):
