@@ -118,3 +118,17 @@ def svd_error_curve(x, ranks):
         layer.adapt(x)
         curve.append((rank, float(np.mean((x - keras.ops.convert_to_numpy(layer.reconstruct(x))) ** 2))))
     return curve
+
+
+def eckart_young_curve(x):
+    """`(ranks, errors)`: the per-pixel MSE of PCA's reconstruction of x `(n, features)` for every rank 0..r.
+
+    One fit gives them all (Eckart–Young): the best rank-k reconstruction of the centred data leaves
+    the squared singular values beyond the k-th, so error(k) = Σ_{i>k} σ_i² / (n · features).
+    """
+    x = np.asarray(x, np.float32)
+    layer = TruncatedSVD(rank=min(x.shape), solver="eigh")
+    layer.adapt(x)
+    energy = np.square(keras.ops.convert_to_numpy(layer.singular_values).astype(np.float64))
+    remaining = np.concatenate([np.cumsum(energy[::-1])[::-1], [0.0]])
+    return np.arange(len(energy) + 1), np.maximum(remaining, 0.0) / x.size

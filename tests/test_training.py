@@ -6,6 +6,8 @@ import textwrap
 import keras
 import numpy as np
 import pytest
+from tensorboard_events import read_events
+from tensorboard_events import read_hparams
 
 from keras_mf import training
 
@@ -145,3 +147,108 @@ def test_a_save_that_fails_part_way_leaves_the_old_model_and_no_temporary_file(t
         training.atomic_save_model(keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)]), path)
     assert open(path, "rb").read() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["autoencoder.keras"]
+
+
+@pytest.mark.parametrize("with_clusters", [False, True])
+def test_write_projector_reads_back(tmp_path, with_clusters):
+    import tensorflow as tf
+    from google.protobuf import text_format
+    from tensorboard.plugins import projector
+
+    rng = np.random.default_rng(0)
+    codes = rng.normal(size=(10, 3)).astype(np.float32)
+    labels = np.arange(10) % 4
+    images = rng.random((10, 784)).astype(np.float32)
+    clusters = (np.arange(10) * 7) % 3 if with_clusters else None
+    path = training.write_projector(str(tmp_path), codes, labels, images=images, clusters=clusters)
+
+    config = text_format.Parse(open(path).read(), projector.ProjectorConfig())
+    (embedding,) = config.embeddings
+    assert (embedding.metadata_path, embedding.sprite.image_path) == ("metadata.tsv", "sprite.png")
+    assert list(embedding.sprite.single_image_dim) == [28, 28]
+    stored = tf.train.load_checkpoint(str(tmp_path)).get_tensor(embedding.tensor_name)
+    np.testing.assert_array_equal(stored, codes)
+    rows = [line.split("\t") for line in (tmp_path / "metadata.tsv").read_text().splitlines()]
+    if with_clusters:
+        assert rows[0] == ["label", "cluster"]
+        assert rows[1:] == [[str(a), str(b)] for a, b in zip(labels, clusters, strict=True)]
+    else:
+        assert rows == [[str(a)] for a in labels]
+    sprite = tf.io.decode_png(tf.io.read_file(str(tmp_path / "sprite.png"))).numpy()[:, :, 0]
+    assert sprite.shape == (4 * 28, 4 * 28)  # ceil(sqrt(10)) tiles a side
+    np.testing.assert_allclose(sprite[28:56, 56:84] / 255, 1 - images[6].reshape(28, 28), atol=0.5 / 255 + 1e-6)
+    assert np.all(sprite[3 * 28 :, 2 * 28 :] == 255)  # the unused tiles are blank
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"labels": np.zeros(3)}, "labels"),
+        ({"clusters": np.zeros(4)}, "clusters"),
+        ({"images": np.zeros((4, 784))}, "images"),
+        ({"images": np.zeros((5, 10))}, "images"),
+        ({"codes": np.full((5, 2), np.nan)}, "codes"),
+    ],
+)
+def test_write_projector_refuses_bad_input(tmp_path, kwargs, name):
+    arguments = {"codes": np.zeros((5, 2)), "labels": np.zeros(5), **kwargs}
+    with pytest.raises(ValueError, match=f"`{name}`"):
+        training.write_projector(str(tmp_path), **arguments)
+
+
+def test_log_hparams_reads_back(tmp_path):
+    import argparse
+
+    args = argparse.Namespace(
+        epochs=3, learning_rate=0.01, linear=True, hidden_units=[64, 32], activation="relu", data_dir=None,
+        logdir=str(tmp_path), script="demo", resume=False,
+    )
+    training.log_hparams(str(tmp_path), args, {"eval_mse": 0.25, "accuracy": 0.5})
+    values, metrics = read_hparams(str(tmp_path))
+    assert values == {"epochs": 3, "learning_rate": 0.01, "linear": True, "hidden_units": "64 32", "activation": "relu"}
+    assert metrics == {"hparams/eval_mse": 0.25, "hparams/accuracy": 0.5}
+
+
+@pytest.mark.parametrize(
+    "config, chief",
+    [
+        (None, True),
+        ({"cluster": {"worker": ["a:1", "b:1"]}, "task": {"type": "worker", "index": 0}}, True),
+        ({"cluster": {"worker": ["a:1", "b:1"]}, "task": {"type": "worker", "index": 1}}, False),
+        ({"cluster": {"chief": ["c:1"], "worker": ["a:1"]}, "task": {"type": "chief", "index": 0}}, True),
+        ({"cluster": {"chief": ["c:1"], "worker": ["a:1"]}, "task": {"type": "worker", "index": 0}}, False),
+    ],
+)
+def test_is_chief(config, chief):
+    import json
+
+    assert training.is_chief({} if config is None else {"TF_CONFIG": json.dumps(config)}) is chief
+
+
+def test_eckart_young_curve_matches_numpy_svd():
+    from keras_mf.compression import eckart_young_curve
+    from keras_mf.compression import svd_error_curve
+
+    x = np.random.default_rng(0).random((60, 20)).astype(np.float32)
+    ranks, errors = eckart_young_curve(x)
+    singular_values = np.linalg.svd(x - x.mean(0), compute_uv=False).astype(np.float64)
+    expected = [np.sum(singular_values[k:] ** 2) / x.size for k in range(21)]
+    np.testing.assert_array_equal(ranks, np.arange(21))
+    np.testing.assert_allclose(errors, expected, rtol=1e-4, atol=1e-7)
+    for rank, error in svd_error_curve(x, [3, 10]):
+        assert errors[rank] == pytest.approx(error, rel=1e-4)
+
+
+def test_recurrent_spectrum_plots_every_epoch(tmp_path):
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4, use_bias=False)])
+    model.compile("sgd", "mse")
+    x = np.random.default_rng(0).random((8, 4)).astype(np.float32)
+    spectrum = training.RecurrentSpectrum(lambda: model.layers[0].kernel, str(tmp_path))
+    model.fit(x, x, epochs=3, batch_size=4, callbacks=[spectrum], verbose=0)
+    assert len(spectrum.spectra) == 3
+    np.testing.assert_allclose(
+        spectrum.spectra[-1], np.linalg.svd(model.layers[0].kernel.numpy(), compute_uv=False), rtol=1e-5
+    )
+    events = read_events(str(tmp_path / "train"))
+    images = events.Tensors("recurrent_kernel/singular_values_by_epoch")
+    assert [e.step for e in images] == [0, 1, 2]

@@ -47,6 +47,8 @@ def run(argv=None):
     from keras_mf.datasets import load_mnist
     from keras_mf.models import mlp_classifier
 
+    # A multi-worker strategy must exist before TensorFlow runs its first op.
+    strategy = training.get_strategy(args.distribute)
     training.set_seed(args.seed)
     logdir = args.logdir
     train_split, eval_split = training.resolve_splits(args)
@@ -55,7 +57,7 @@ def run(argv=None):
     x_eval, y_eval = load_mnist(eval_split, **load)
 
     start = time.perf_counter()
-    with training.get_strategy(args.distribute).scope():
+    with strategy.scope():
         model = mlp_classifier(args.hidden_units)
     callbacks = training.standard_callbacks(logdir)
     model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size, callbacks=callbacks, verbose=2)
@@ -67,6 +69,16 @@ def run(argv=None):
     )
     curve = svd_error_curve(np.concatenate([x_train, x_eval]), args.ranks)
     write_logs(logdir, rows, curve)
+    smallest = rows[-1]
+    training.log_hparams(
+        logdir,
+        args,
+        {
+            "base_accuracy": base_accuracy,
+            "smallest_parameters": smallest[2],
+            "smallest_accuracy_after_fine_tune": smallest[4],
+        },
+    )
     print()
     print(training.format_table(["budget", "ranks", "parameters", "acc before FT", "acc after FT"], rows))
     print()

@@ -75,6 +75,11 @@ def run(argv=None):
             ]
         )
     write_logs(args.logdir, rows, result["symnmf"], y)
+    metrics = {}
+    for name, accuracy, nmi, _, _ in rows:
+        tag = "symnmf" if name == "SymNMF" else "spectral"
+        metrics.update({f"{tag}_accuracy": accuracy, f"{tag}_nmi": nmi})
+    training.log_hparams(args.logdir, args, metrics)
     print()
     print(training.format_table(["method", "accuracy", "NMI", "objective", "wall s (incl. graph)"], rows))
     objectives = np.round(result["symnmf"].objectives_, 4)

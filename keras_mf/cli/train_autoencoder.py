@@ -1,7 +1,9 @@
 """Train an autoencoder on MNIST and compare it with PCA at the same latent size.
 
 Writes TensorBoard logs (loss curves, a per-epoch grid of originals above reconstructions, the PCA
-reference error), resumable backups, and the final `.keras` model; prints a result table.
+reference error, a Projector embedding of the evaluation images' codes coloured by digit, the error
+against latent size beside PCA's, the run's hyperparameters), resumable backups, and the final
+`.keras` model; prints a result table.
 
     keras-mf-autoencoder                 # nonlinear 784-256-32 autoencoder
     keras-mf-autoencoder --linear        # the tutorial's linear model (≈ PCA)
@@ -63,19 +65,20 @@ def run(argv=None):
         keras.activations.get(args.activation)
     except ValueError:
         parser.error(f"argument --activation: unknown activation {args.activation!r}")
+    # A multi-worker strategy must exist before TensorFlow runs its first op.
+    strategy = training.get_strategy(args.distribute)
     training.set_seed(args.seed)
     logdir = args.logdir
     train_split, eval_split = training.resolve_splits(args)
-    load = dict(source=args.data, data_dir=args.data_dir, targets=None, as_numpy=True)
-    x_train = load_mnist(train_split, **load)
-    x_eval = load_mnist(eval_split, **load)
+    load = dict(source=args.data, data_dir=args.data_dir, as_numpy=True)
+    x_train = load_mnist(train_split, targets=None, **load)
+    x_eval, y_eval = load_mnist(eval_split, **load)
 
     pca = TruncatedSVD(rank=args.latent_dim)
     pca.adapt(x_train)
     pca_train = training.mse(x_train, pca.reconstruct(x_train))
     pca_eval = training.mse(x_eval, pca.reconstruct(x_eval))
 
-    strategy = training.get_strategy(args.distribute)
     with strategy.scope():
         model = Autoencoder(
             input_shape=(784,),
@@ -112,6 +115,11 @@ def run(argv=None):
 
     train_mse = training.mse(x_train, model.predict(x_train, batch_size=1024, verbose=0))
     eval_mse = training.mse(x_eval, model.predict(x_eval, batch_size=1024, verbose=0))
+    codes = keras.ops.convert_to_numpy(model.encode(x_eval))
+    training.write_projector(logdir, codes, y_eval, images=x_eval)
+    write_error_curve(logdir, x_train, args.latent_dim, train_mse)
+    metrics = {"train_mse": train_mse, "eval_mse": eval_mse, "pca_eval_mse": pca_eval}
+    training.log_hparams(logdir, args, metrics)
     name = "linear AE" if args.linear else f"AE {'-'.join(map(str, [784, *args.hidden_units, args.latent_dim]))}"
     print()
     print(
@@ -124,7 +132,42 @@ def run(argv=None):
         )
     )
     print(f"\nmodel: {model_path}\nlogs:  {logdir}  (tensorboard --logdir {os.path.dirname(logdir)})")
-    return {"train_mse": train_mse, "eval_mse": eval_mse, "pca_eval_mse": pca_eval, "logdir": logdir}
+    return {**metrics, "logdir": logdir}
+
+
+def write_error_curve(logdir, x_train, latent_dim, train_mse):
+    """With matplotlib, logs the autoencoder's training error at its latent size beside PCA's for every rank."""
+    import tensorflow as tf
+
+    from keras_mf.compression import eckart_young_curve
+    from keras_mf.training import plots
+
+    if not plots.can_plot("the error-against-latent-size plot"):
+        return
+    autoencoder = {f"autoencoder, latent {latent_dim}": (latent_dim, train_mse)}
+    figure = error_curve_figure(eckart_young_curve(x_train), autoencoder)
+    writer = tf.summary.create_file_writer(os.path.join(logdir, "images"))
+    with writer.as_default():
+        tf.summary.image("reconstruction_mse_vs_latent_size", plots.figure_to_image(figure), step=0)
+    writer.close()
+
+
+def error_curve_figure(curve, autoencoders):
+    """PCA's training error against rank (`curve`: ranks, errors) with the autoencoders' `{label: (latent, mse)}`."""
+    from keras_mf.training import plots
+
+    ranks, errors = curve
+    # Ranks whose error is above 1% of the data's variance: beyond them the curve falls to rounding noise.
+    shown = (ranks >= 1) & (errors >= errors[0] / 100)
+    return plots.line_figure(
+        {"PCA (Eckart–Young)": (ranks[shown], errors[shown])},
+        "latent size / rank",
+        "training reconstruction MSE",
+        "MNIST: error against code size",
+        logx=True,
+        logy=True,
+        points={label: ([latent], [mse]) for label, (latent, mse) in autoencoders.items()},
+    )
 
 
 def main(argv=None):

@@ -49,6 +49,8 @@ def run(argv=None):
     from keras_mf import training
     from keras_mf.datasets import load_mnist
 
+    # A multi-worker strategy must exist before TensorFlow runs its first op.
+    strategy = training.get_strategy(args.distribute)
     training.set_seed(args.seed)
     logdir = args.logdir
     train_split, eval_split = training.resolve_splits(args)
@@ -57,7 +59,6 @@ def run(argv=None):
     x_eval, y_eval = load_mnist(eval_split, **load)
 
     stateful = args.mode == "tbptt"
-    strategy = training.get_strategy(args.distribute)
     with strategy.scope():
         model = StatefulRNN(
             units=args.units,
@@ -106,6 +107,7 @@ def run(argv=None):
             [[mode, args.units, args.epochs, accuracy, round(len(x_train) * args.epochs / wall), round(wall, 1)]],
         )
     )
+    training.log_hparams(logdir, args, {"eval_accuracy": accuracy})
     print(f"\nmodel: {model_path}\nlogs:  {logdir}")
     return {"accuracy": accuracy, "wall": wall, "logdir": logdir}
 

@@ -18,16 +18,20 @@ _ATTRIBUTES = {
     "evaluate_chunked": "tbptt",
     "add_common_arguments": "args",
     "add_split_arguments": "args",
+    "is_chief": "args",
     "make_parser": "args",
     "resolve_logdir": "args",
     "resolve_splits": "splits",
     "atomic_save_model": "files",
+    "atomic_write_bytes": "files",
     "atomic_write_text": "files",
     "mse": "tables",
     "format_table": "tables",
     "quiet_tensorflow": "quiet",
     "set_seed": "seeding",
     "get_strategy": "strategy",
+    "log_hparams": "hparams",
+    "write_projector": "projector",
 }
 
 __all__ = sorted(_ATTRIBUTES)

@@ -4,8 +4,12 @@ Nothing here loads TensorFlow: a command parses (and refuses bad arguments) befo
 """
 
 import argparse
+import atexit
 import datetime
+import json
 import os
+import shutil
+import sys
 import tempfile
 
 from keras_mf import __version__
@@ -66,6 +70,10 @@ def add_common_arguments(parser, script, training=True, epochs=10, batch_size=12
 def parse_args(parser, argv=None, check=None, runs_root="runs"):
     """Parses `argv` and settles `args.logdir` (see `resolve_logdir`), checking that it can be written.
 
+    Under `--distribute multiworker` only the chief (see `is_chief`) keeps `--logdir`; any other worker
+    gets a temporary folder, deleted when its process exits, for the logs, backups and model every
+    worker writes, so that nothing but the chief's output lands where a user looks.
+
     `check(args)` may return a message about options that are wrong together ("argument --x: ..."). Such
     a message, or a folder that cannot be created or written, ends the command at once as argparse ends
     it for a bad value, with the flag named: before any data is loaded or anything trained.
@@ -74,6 +82,10 @@ def parse_args(parser, argv=None, check=None, runs_root="runs"):
     problem = check(args) if check else None
     if problem:
         parser.error(problem)
+    if getattr(args, "distribute", "none") == "multiworker" and not is_chief():
+        args.logdir = tempfile.mkdtemp(prefix="keras_mf-worker-")
+        atexit.register(shutil.rmtree, args.logdir, ignore_errors=True)
+        print(f"keras_mf: not the chief worker: writing to {args.logdir}, deleted at exit", file=sys.stderr)
     try:
         resolve_logdir(args, runs_root)
         with tempfile.TemporaryFile(dir=args.logdir):
@@ -99,6 +111,24 @@ def resolve_logdir(args, runs_root="runs"):
         args.logdir = os.path.join(root, datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
     os.makedirs(args.logdir, exist_ok=True)
     return args.logdir
+
+
+def is_chief(environ=None):
+    """Whether this process is the chief of the cluster that `TF_CONFIG` describes (True without `TF_CONFIG`).
+
+    The chief is the task of type "chief", or worker 0 when the cluster names no chief, as
+    `MultiWorkerMirroredStrategy` counts them.
+
+    Example:
+
+    >>> is_chief({"TF_CONFIG": '{"cluster": {"worker": ["a:1", "b:1"]}, "task": {"type": "worker", "index": 1}}'})
+    False
+    """
+    config = json.loads((os.environ if environ is None else environ).get("TF_CONFIG") or "{}")
+    task = config.get("task") or {}
+    if not task or task.get("type") == "chief":
+        return True
+    return task.get("type") == "worker" and int(task.get("index", 0)) == 0 and "chief" not in config.get("cluster", {})
 
 
 def add_split_arguments(parser):

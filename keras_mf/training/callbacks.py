@@ -111,21 +111,48 @@ class ConstantScalars(_SummaryCallback):
 
 
 class RecurrentSpectrum(_SummaryCallback):
-    """Logs a histogram of the recurrent matrix U's singular values each epoch.
+    """Logs the recurrent matrix U's singular values each epoch: a histogram, σ_max, and (with matplotlib)
+    a plot of the sorted singular values of every epoch so far.
 
-    σ_max(U) well above 1 warns of exploding gradients, all σ well below 1 of vanishing ones.
+    σ_max(U) well above 1 warns of exploding gradients, all σ well below 1 of vanishing ones. After
+    training, `spectra` holds one `(units,)` array per epoch.
     """
+
+    # Epochs drawn in the plot at most (evenly spaced, first and last included), so its legend stays readable.
+    max_curves = 6
 
     def __init__(self, get_matrix, logdir):
         super().__init__(logdir, "train")
         self.get_matrix = get_matrix
+        self.spectra = []
+        self._plot = False
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        from keras_mf.training import plots
+
+        self._plot = plots.can_plot("the recurrent singular-value plot")
 
     def on_epoch_end(self, epoch, logs=None):
         singular_values = tf.linalg.svd(tf.convert_to_tensor(self.get_matrix()), compute_uv=False)
+        self.spectra.append(singular_values.numpy())
         with self.writer.as_default():
             tf.summary.histogram("recurrent_kernel/singular_values", singular_values, step=epoch)
             tf.summary.scalar("recurrent_kernel/max_singular_value", singular_values[0], step=epoch)
+            if self._plot:
+                tf.summary.image("recurrent_kernel/singular_values_by_epoch", self._figure(epoch), step=epoch)
         self.writer.flush()
+
+    def _figure(self, epoch):
+        from keras_mf.training import plots
+
+        # The spectra hold this fit's epochs; `epoch` numbers the last of them (a resumed fit starts later).
+        first = epoch + 1 - len(self.spectra)
+        shown = np.unique(np.linspace(0, len(self.spectra) - 1, self.max_curves).round().astype(int))
+        series = {f"epoch {first + i + 1}": (np.arange(1, len(self.spectra[i]) + 1), self.spectra[i]) for i in shown}
+        figure = plots.line_figure(series, "index i", "σ_i(U)", "recurrent matrix singular values")
+        figure.axes[0].axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
+        return plots.figure_to_image(figure)
 
 
 class ResetStateEvery(keras.callbacks.Callback):

@@ -15,12 +15,21 @@ def _publish(tmp, path):
 
 def atomic_write_text(path, text):
     """Writes `text` to `path` through a temporary file in the same folder and an atomic rename."""
+    _atomic_write(path, text, "w")
+
+
+def atomic_write_bytes(path, data):
+    """Writes `data` (bytes, e.g. a PNG) to `path` as `atomic_write_text` writes text."""
+    _atomic_write(path, data, "wb")
+
+
+def _atomic_write(path, data, mode):
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
     try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
+        with os.fdopen(fd, mode) as f:
+            f.write(data)
         _publish(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

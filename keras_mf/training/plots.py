@@ -45,12 +45,14 @@ def figure_to_image(figure):
     return np.round(rgba * 255).astype(np.uint8)[None]
 
 
-def line_figure(series, xlabel, ylabel, title=None, logx=False, logy=False):
-    """A line plot of `series`: `{label: (xs, ys)}`."""
+def line_figure(series, xlabel, ylabel, title=None, logx=False, logy=False, points=None):
+    """A line plot of `series`: `{label: (xs, ys)}`, with `points` (same form) drawn as large markers."""
     figure = new_figure()
     axes = figure.add_subplot()
     for label, (xs, ys) in series.items():
         axes.plot(xs, ys, marker="o", markersize=3, label=label)
+    for label, (xs, ys) in (points or {}).items():
+        axes.plot(xs, ys, linestyle="none", marker="*", markersize=12, label=label)
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     if logx:
@@ -59,7 +61,7 @@ def line_figure(series, xlabel, ylabel, title=None, logx=False, logy=False):
         axes.set_yscale("log")
     if title:
         axes.set_title(title)
-    if len(series) > 1:
+    if len(series) + len(points or {}) > 1:
         axes.legend()
     axes.grid(alpha=0.3)
     return figure
