@@ -1,5 +1,7 @@
 """Similarity graphs from data: the full Gaussian kernel and the sparse self-tuning k-NN graph."""
 
+import os
+
 import tensorflow as tf
 
 from keras_mf._validation import check_int
@@ -27,28 +29,35 @@ def gaussian_similarity(x, sigma, zero_diagonal=True):
     return w
 
 
-def knn_graph(x, n_neighbors=10, local_scale=7, block_size=1024):
+def knn_graph(x, n_neighbors=10, local_scale=None, block_size=2048):
     """Sparse self-tuning k-nearest-neighbour graph (Zelnik-Manor & Perona).
 
     Each point is joined to its `n_neighbors` nearest neighbours with weight exp(−d²_ij/(σ_i σ_j)),
     σ_i the distance from i to its `local_scale`-th neighbour; the graph is symmetrised by keeping an
-    edge found from either end. Neighbours are searched in blocks of `block_size` rows, so memory stays
-    at `block_size × n` distances.
+    edge found from either end. Neighbours are searched in blocks of `block_size` rows (see
+    `nearest_neighbors`), so memory stays at `block_size × n` distances at most.
 
     Args:
         x: points `(n, d)`.
         n_neighbors: neighbours per point, in [1, n - 1].
-        local_scale: which neighbour sets σ_i, in [1, n_neighbors].
+        local_scale: which neighbour sets σ_i, in [1, n_neighbors]; None (default) means min(7, n_neighbors),
+            Zelnik-Manor & Perona's 7th neighbour where there are that many.
         block_size: rows per block of the distance computation.
 
     Returns:
         `tf.SparseTensor` `(n, n)`, symmetric, zero diagonal.
+
+    Example:
+
+    >>> w = knn_graph(x, n_neighbors=10)              # x: (n, d)
+    >>> a = normalize_adjacency(w)                    # D^(-1/2) W D^(-1/2), e.g. for SymNMF
     """
     x = _points(x)
     n = int(x.shape[0])
     n_neighbors = check_int("n_neighbors", n_neighbors, 1, n - 1)
+    if local_scale is None:
+        local_scale = min(7, n_neighbors)
     local_scale = check_int("local_scale", local_scale, 1, n_neighbors)
-    block_size = check_int("block_size", block_size, 1)
     distances, indices = nearest_neighbors(x, n_neighbors, block_size)
     sigma = distances[:, local_scale - 1]
     sigma = tf.maximum(sigma, tf.reduce_max(sigma) * 1e-6)
@@ -60,33 +69,89 @@ def knn_graph(x, n_neighbors=10, local_scale=7, block_size=1024):
     return tf.sparse.maximum(w, tf.sparse.reorder(tf.sparse.transpose(w)))
 
 
-def nearest_neighbors(x, k, block_size=1024):
-    """Distances `(n, k)` and indices `(n, k)` of each point's k nearest other points, ascending."""
+def nearest_neighbors(x, k, block_size=2048):
+    """Distances `(n, k)` and indices `(n, k)` of each point's k nearest other points, ascending.
+
+    Distances are symmetric, so only the blocks of rows I ≤ J are computed: one matmul X_I X_Jᵀ gives
+    the squared distances of the pair, whose row-wise top k are candidates for the points of block I
+    and whose column-wise top k are candidates for those of block J; each point keeps the k best of its
+    candidates so far. That halves the matmul work of the full n × n distances; memory holds one
+    `block_size × block_size` block (and the `(n, k)` results).
+
+    Raises:
+        ValueError: naming `block_size`, before anything is allocated, when one block's distances would not
+            fit in the memory available.
+    """
     x = _points(x)
+    n = int(x.shape[0])
+    k = check_int("k", k, 1, max(n - 1, 1))
+    block_size = min(check_int("block_size", block_size, 1), n)
+    _check_block_memory(block_size, x.dtype.size)
     squared_norms = tf.reduce_sum(tf.square(x), axis=1)
-    # ‖x_i − x_j‖² = ‖x_i‖² − (2x_i·x_j − ‖x_j‖²): the bracket alone ranks row i's neighbours, and one
-    # matmul of [2x_i, −1] against [x_j, ‖x_j‖²] yields it with no further pass over the (block, n) scores.
-    queries = tf.concat([2.0 * x, -tf.ones_like(squared_norms)[:, None]], 1)
-    keys = tf.concat([x, squared_norms[:, None]], 1)
-    distances, indices = [], []
-    for start in range(0, int(x.shape[0]), block_size):
-        d, i = _block_neighbors(queries, keys, squared_norms, tf.constant(start), tf.constant(block_size), k)
-        distances.append(d)
-        indices.append(i)
-    return tf.concat(distances, 0), tf.concat(indices, 0)
+    starts = list(range(0, n, block_size))
+    blocks = [(x[s : s + block_size], squared_norms[s : s + block_size]) for s in starts]
+    inf = tf.constant(float("inf"), x.dtype)
+    best = [(tf.fill((int(b.shape[0]), k), inf), tf.zeros((int(b.shape[0]), k), tf.int32)) for b, _ in blocks]
+    for i, start_i in enumerate(starts):
+        for j in range(i, len(starts)):
+            best[i], best[j] = _block_pair(
+                *blocks[i], *blocks[j], tf.constant(start_i), tf.constant(starts[j]), *best[i], *best[j], k, i == j
+            )
+    distances = tf.concat([d for d, _ in best], 0)
+    indices = tf.concat([i for _, i in best], 0)
+    return tf.sqrt(tf.maximum(distances, 0.0)), indices
+
+
+def _check_block_memory(block_size, itemsize):
+    # The block's squared distances, its transpose for the column-wise top k and top_k's working copies.
+    needed = 4 * block_size * block_size * itemsize
+    available = _available_memory()
+    if available is not None and needed > available:
+        raise ValueError(
+            f"Received an invalid value for `block_size`, expected a block whose distances fit in memory: "
+            f"it needs {needed} bytes ({needed / 2**30:.2f} GiB) and {available} bytes ({available / 2**30:.2f} GiB) "
+            "are available. "
+            f"Received: block_size={block_size}"
+        )
+
+
+def _available_memory():
+    """Bytes the process can still allocate: MemAvailable where Linux reports it, else free physical pages."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 @tf.function(reduce_retracing=True)
-def _block_neighbors(queries, keys, squared_norms, start, block_size, k):
-    scores = tf.linalg.matmul(queries[start : start + block_size], keys, transpose_b=True)
-    best, indices = tf.math.top_k(scores, k=k + 1)
-    # A point is not its own neighbour: its entry (the top score unless k + 1 duplicates tie with it)
-    # moves last and is cut; rows without it lose their (k + 1)-th instead.
-    rows = start + tf.range(tf.shape(scores)[0])
-    keep = tf.argsort(tf.cast(indices == rows[:, None], tf.int32), axis=1, stable=True)[:, :k]
-    best, indices = tf.gather(best, keep, batch_dims=1), tf.gather(indices, keep, batch_dims=1)
-    squared = tf.gather(squared_norms, rows)[:, None] - best
-    return tf.sqrt(tf.maximum(squared, 0.0)), indices
+def _block_pair(x_i, norms_i, x_j, norms_j, start_i, start_j, best_i, index_i, best_j, index_j, k, diagonal):
+    """Merges the candidates of the block pair (I, J) into both blocks' k best (squared distances, indices)."""
+    squared = norms_i[:, None] + norms_j[None, :] - 2.0 * tf.linalg.matmul(x_i, x_j, transpose_b=True)
+    if diagonal:
+        # A point is not its own neighbour; excluded by index, so duplicates of it still count.
+        squared = tf.linalg.set_diag(squared, tf.fill(tf.shape(squared)[:1], tf.constant(float("inf"), squared.dtype)))
+    best_i, index_i = _merge(best_i, index_i, squared, start_j, k)
+    if diagonal:
+        return (best_i, index_i), (best_i, index_i)
+    best_j, index_j = _merge(best_j, index_j, tf.transpose(squared), start_i, k)
+    return (best_i, index_i), (best_j, index_j)
+
+
+def _merge(best, index, squared, offset, k):
+    """The k smallest of each row's current best and of the row of `squared` (columns numbered from `offset`)."""
+    k_block = tf.minimum(k, tf.shape(squared)[1])
+    negative, columns = tf.math.top_k(-squared, k=k_block)
+    merged = tf.concat([best, -negative], 1)
+    merged_index = tf.concat([index, columns + offset], 1)
+    negative, order = tf.math.top_k(-merged, k=k)
+    return -negative, tf.gather(merged_index, order, batch_dims=1)
 
 
 def _points(x):
