@@ -230,5 +230,5 @@ def test_logs_objective_to_tensorboard(tmp_path, monkeypatch):
 def test_progress_bar_reports_iterations(capsys):
     a, _ = _block_graph()
     with pytest.warns(ConvergenceWarning):
-        SymNMF(3, random_state=0, max_iter=30, verbose=True).fit(a)
+        SymNMF(3, random_state=0, max_iter=5, verbose=True).fit(a)
     assert "objective" in capsys.readouterr().out
