@@ -87,17 +87,22 @@ def nearest_neighbors(x, k, block_size=2048):
     k = check_int("k", k, 1, max(n - 1, 1))
     block_size = min(check_int("block_size", block_size, 1), n)
     _check_block_memory(block_size, x.dtype.size)
-    squared_norms = tf.reduce_sum(tf.square(x), axis=1)
+    squared_norms = tf.reduce_sum(tf.square(x), axis=1)[:, None]
+    ones = tf.ones_like(squared_norms)
+    # −‖x_i − x_j‖² = [2x_i, −‖x_i‖², −1]·[x_j, 1, ‖x_j‖²]: one matmul yields the (negated) squared distances
+    # of a block pair with no further pass over them before top_k.
+    queries = tf.concat([2.0 * x, -squared_norms, -ones], 1)
+    keys = tf.concat([x, ones, squared_norms], 1)
     starts = list(range(0, n, block_size))
-    blocks = [(x[s : s + block_size], squared_norms[s : s + block_size]) for s in starts]
+    blocks = [(queries[s : s + block_size], keys[s : s + block_size]) for s in starts]
     inf = tf.constant(float("inf"), x.dtype)
-    best = [(tf.fill((int(b.shape[0]), k), inf), tf.zeros((int(b.shape[0]), k), tf.int32)) for b, _ in blocks]
+    best = [(tf.fill((int(q.shape[0]), k), -inf), tf.zeros((int(q.shape[0]), k), tf.int32)) for q, _ in blocks]
     for i, start_i in enumerate(starts):
         for j in range(i, len(starts)):
             best[i], best[j] = _block_pair(
-                *blocks[i], *blocks[j], tf.constant(start_i), tf.constant(starts[j]), *best[i], *best[j], k, i == j
+                blocks[i][0], blocks[j][1], tf.constant(start_i), tf.constant(starts[j]), *best[i], *best[j], k, i == j
             )
-    distances = tf.concat([d for d, _ in best], 0)
+    distances = -tf.concat([d for d, _ in best], 0)
     indices = tf.concat([i for _, i in best], 0)
     return tf.sqrt(tf.maximum(distances, 0.0)), indices
 
@@ -131,27 +136,70 @@ def _available_memory():
 
 
 @tf.function(reduce_retracing=True)
-def _block_pair(x_i, norms_i, x_j, norms_j, start_i, start_j, best_i, index_i, best_j, index_j, k, diagonal):
-    """Merges the candidates of the block pair (I, J) into both blocks' k best (squared distances, indices)."""
-    squared = norms_i[:, None] + norms_j[None, :] - 2.0 * tf.linalg.matmul(x_i, x_j, transpose_b=True)
+def _block_pair(queries_i, keys_j, start_i, start_j, best_i, index_i, best_j, index_j, k, diagonal):
+    """Merges the candidates of the block pair (I, J) into both blocks' k best (negated squared distances,
+    indices)."""
+    scores = tf.linalg.matmul(queries_i, keys_j, transpose_b=True)
     if diagonal:
         # A point is not its own neighbour; excluded by index, so duplicates of it still count.
-        squared = tf.linalg.set_diag(squared, tf.fill(tf.shape(squared)[:1], tf.constant(float("inf"), squared.dtype)))
-    best_i, index_i = _merge(best_i, index_i, squared, start_j, k)
+        scores = tf.linalg.set_diag(scores, tf.fill(tf.shape(scores)[:1], tf.constant(float("-inf"), scores.dtype)))
+    best_i, index_i = _merge(best_i, index_i, scores, start_j, k)
     if diagonal:
         return (best_i, index_i), (best_i, index_i)
-    best_j, index_j = _merge(best_j, index_j, tf.transpose(squared), start_i, k)
+    best_j, index_j = _merge(best_j, index_j, scores, start_i, k, columns=True)
     return (best_i, index_i), (best_j, index_j)
 
 
-def _merge(best, index, squared, offset, k):
-    """The k smallest of each row's current best and of the row of `squared` (columns numbered from `offset`)."""
-    k_block = tf.minimum(k, tf.shape(squared)[1])
-    negative, columns = tf.math.top_k(-squared, k=k_block)
-    merged = tf.concat([best, -negative], 1)
-    merged_index = tf.concat([index, columns + offset], 1)
-    negative, order = tf.math.top_k(-merged, k=k)
-    return -negative, tf.gather(merged_index, order, batch_dims=1)
+def _merge(best, index, scores, offset, k, columns=False):
+    """The k largest of each row's current best and of the row (or with `columns`, the column) of `scores`,
+    whose entries are numbered from `offset`."""
+    top, positions = _top_k(scores, k, columns)
+    merged = tf.concat([best, top], 1)
+    merged_index = tf.concat([index, positions + offset], 1)
+    top, order = tf.math.top_k(merged, k=k)
+    return top, tf.gather(merged_index, order, batch_dims=1)
+
+
+_CHUNK = 16  # entries per chunk of the two-stage top k
+
+
+def _top_k(scores, k, columns=False):
+    """The k largest entries of each row of `scores (m, c)` (of each column with `columns`) and their positions,
+    unsorted, in two stages: the k chunks of `_CHUNK` entries with the largest maxima hold all of the k largest
+    entries (a chunk outside them lies below k chunk maxima, so below k entries), so top_k runs over the chunk
+    maxima and then over k·16 candidates instead of over every entry; the columns' chunks are read in place,
+    with no transpose of the block. On the MNIST blocks (2048 × 2048) that took 9 ms of CPU against 16 ms by
+    rows, and 8 ms against 17 ms by columns (transpose and top_k)."""
+    axis = 0 if columns else 1
+    length = tf.shape(scores)[axis]
+
+    def chunked():
+        pad = [[0, 0], [0, 0]]
+        pad[axis] = [0, -length % _CHUNK]
+        padded = tf.pad(scores, pad, constant_values=float("-inf"))
+        if columns:
+            chunks = tf.reshape(padded, (-1, _CHUNK, tf.shape(scores)[1]))  # (chunks, _CHUNK, c)
+            maxima = tf.transpose(tf.reduce_max(chunks, axis=1))
+        else:
+            chunks = tf.reshape(padded, (tf.shape(scores)[0], -1, _CHUNK))  # (m, chunks, _CHUNK)
+            maxima = tf.reduce_max(chunks, axis=2)
+        _, chosen = tf.math.top_k(maxima, k=k, sorted=False)  # (lines, k) chunk numbers
+        if columns:
+            lines = tf.shape(chosen)[0]
+            within = tf.broadcast_to(tf.range(_CHUNK)[None, None, :], (lines, k, _CHUNK))
+            column = tf.broadcast_to(tf.range(lines)[:, None, None], (lines, k, _CHUNK))
+            where = tf.stack([tf.broadcast_to(chosen[:, :, None], (lines, k, _CHUNK)), within, column], -1)
+            candidates = tf.gather_nd(chunks, where)
+        else:
+            candidates = tf.gather(chunks, chosen, batch_dims=1)
+        top, position = tf.math.top_k(tf.reshape(candidates, (tf.shape(chosen)[0], k * _CHUNK)), k=k, sorted=False)
+        return top, tf.gather(chosen, position // _CHUNK, batch_dims=1) * _CHUNK + position % _CHUNK
+
+    def direct():
+        top, position = tf.math.top_k(tf.transpose(scores) if columns else scores, k=tf.minimum(k, length), sorted=False)
+        return top, position
+
+    return tf.cond(length >= 4 * k * _CHUNK, chunked, direct)
 
 
 def _points(x):
