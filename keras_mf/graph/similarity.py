@@ -99,8 +99,8 @@ def nearest_neighbors(x, k, block_size=2048):
     best = [(tf.fill((int(q.shape[0]), k), -inf), tf.zeros((int(q.shape[0]), k), tf.int32)) for q, _ in blocks]
     for i, start_i in enumerate(starts):
         for j in range(i, len(starts)):
-            best[i], best[j] = _block_pair(
-                blocks[i][0], blocks[j][1], tf.constant(start_i), tf.constant(starts[j]), *best[i], *best[j], k, i == j
+            best[i], best[j] = _block_pair(k, i == j, x.dtype)(
+                blocks[i][0], blocks[j][1], tf.constant(start_i), tf.constant(starts[j]), *best[i], *best[j]
             )
     distances = -tf.concat([d for d, _ in best], 0)
     indices = tf.concat([i for _, i in best], 0)
@@ -135,8 +135,26 @@ def _available_memory():
         return None
 
 
-@tf.function(reduce_retracing=True)
-def _block_pair(queries_i, keys_j, start_i, start_j, best_i, index_i, best_j, index_j, k, diagonal):
+_COMPILED = {}
+
+
+def _block_pair(k, diagonal, dtype):
+    """`_merge_pair` for k, diagonal or not, as a `tf.function` traced once per process with open shapes
+    (blocks differ in size at the end, and the data in width)."""
+    key = (k, diagonal, dtype)
+    if key not in _COMPILED:
+        matrix, column = tf.TensorSpec([None, None], dtype), tf.TensorSpec([None, k], dtype)
+        index, start = tf.TensorSpec([None, k], tf.int32), tf.TensorSpec([], tf.int32)
+
+        def run(queries_i, keys_j, start_i, start_j, best_i, index_i, best_j, index_j):
+            return _merge_pair(queries_i, keys_j, start_i, start_j, best_i, index_i, best_j, index_j, k, diagonal)
+
+        signature = [matrix, matrix, start, start, column, index, column, index]
+        _COMPILED[key] = tf.function(run, input_signature=signature)
+    return _COMPILED[key]
+
+
+def _merge_pair(queries_i, keys_j, start_i, start_j, best_i, index_i, best_j, index_j, k, diagonal):
     """Merges the candidates of the block pair (I, J) into both blocks' k best (negated squared distances,
     indices)."""
     scores = tf.linalg.matmul(queries_i, keys_j, transpose_b=True)
