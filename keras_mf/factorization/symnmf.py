@@ -33,13 +33,14 @@ class SymNMF:
     """Symmetric nonnegative matrix factorization: minimise f(H) = ½‖A − HHᵀ‖²_F subject to H ≥ 0.
 
     ∇f = 2(HHᵀH − AH). Solvers (every one decreases this f, from the same starts):
-      - "bb" (what "auto" picks unless `step` is given): projected Barzilai–Borwein steps,
-        H ← P[H − α∇f] with α alternating between ⟨s, s⟩/⟨s, y⟩ and ⟨s, y⟩/⟨y, y⟩ (s, y the last change of H
-        and of ∇f), accepted when f falls below the largest of the last 10 objectives by σ⟨∇f, ΔH⟩ and halved
-        until it does (Grippo–Lampariello–Lucidi's non-monotone search, as in Birgin, Martínez & Raydan's
-        spectral projected gradient). The objective may rise for a few iterations, and overall falls fast: on
-        the MNIST 10-NN graph it reaches the projected-gradient solver's objective in about a quarter of the
-        iterations, at one sparse product A·H per iteration (few steps are halved).
+      - "bb" (what "auto" picks unless `step` is given): projected Barzilai–Borwein steps (Birgin, Martínez &
+        Raydan's spectral projected gradient): the trial P[H − α∇f] with Barzilai–Borwein's α = ⟨s, s⟩/⟨s, y⟩
+        (s, y the last change of H and of ∇f) is taken when f(trial) is below the largest of the last 10
+        objectives by σ⟨∇f, trial − H⟩ (Grippo–Lampariello–Lucidi's non-monotone test); otherwise H moves to
+        the exact minimiser of f along trial − H, which needs no further sparse product (see "line_search").
+        The objective may rise for a few iterations, and overall falls fast: on the MNIST 10-NN graph it
+        reaches the "pg" solver's objective in a quarter of its iterations (140 against 560 for the best of 5
+        restarts), at one sparse product A·H per iteration.
       - "pg": projected gradient descent, H ← max(0, H − η∇f), with the step rule `step`:
         "line_search" (default): along the feasible direction D = P[H − α∇f] − H, f(H + tD), t ∈ [0, 1], is
         a quartic whose coefficients need a single product A·D, so the exact minimiser costs one sparse
@@ -59,7 +60,9 @@ class SymNMF:
         max_iter: iteration cap per restart; a restart that reaches it without meeting `tol` raises a
             `keras_mf.exceptions.ConvergenceWarning`.
         tol: stop a restart when the projected gradient's norm falls below `tol` times its norm at the
-            (rescaled) start, tested every 10 iterations.
+            (rescaled) start, tested every 10 iterations; "bb" also stops when f's spread over the last 10
+            iterations is below tol² times its decrease since the start (in float32 its projected gradient
+            can stall near 1e-3 of the start's). A restart whose step finds no decrease is converged too.
         n_init: number of random restarts (1 when `fit` is given `init`).
         random_state: int, None or `numpy.random.Generator`: draws the random starts.
         dtype: "float32" (default) or "float64". The line search measures each step's decrease directly,
@@ -405,6 +408,7 @@ def _initial_state(a, h, squared_norm_a, mode, alpha):
         "alpha": alpha,
         "recent": tf.tile(f[:, None], [1, _MEMORY]),
         "pg0": _projected_gradient_norm(h, grad),
+        "f0": f,
         "converged": tf.zeros((restarts,), tf.bool),
         "iterations": tf.zeros((restarts,), tf.int32),
         "stalls": tf.zeros((restarts,), tf.int32),
@@ -437,6 +441,7 @@ def _iterate(a, state, squared_norm_a, steps, mode, tol):
     """Runs `steps` iterations of the solver `mode` on all restarts; returns the state and f per step."""
     h, ah, f, alpha, recent = state["h"], state["ah"], state["f"], state["alpha"], state["recent"]
     converged, iterations, pg0, stalls = state["converged"], state["iterations"], state["pg0"], state["stalls"]
+    f0 = state["f0"]
     objectives = tf.TensorArray(h.dtype, size=steps)
     active = tf.logical_not(converged)
     gram = tf.linalg.matmul(h, h, transpose_a=True)
@@ -480,9 +485,10 @@ def _iterate(a, state, squared_norm_a, steps, mode, tol):
     converged = converged | (_projected_gradient_norm(h, grad) <= tol * pg0)
     if mode == "bb":
         # A non-monotone search can wander at the float32 floor of f, where ‖P∇f‖ stalls near 1e-3 of its
-        # start; f's spread over the last `_MEMORY` iterations tells when it has stopped moving.
+        # start: it also stops when f's spread over the last `_MEMORY` iterations is below tol² times the
+        # decrease since the start (on MNIST, 1e-6 of f itself stopped early enough to cost 0.002 of NMI).
         spread = tf.reduce_max(recent, axis=1) - tf.reduce_min(recent, axis=1)
-        converged = converged | (spread <= tol * tol * tf.abs(f))
+        converged = converged | (spread <= tol * tol * (f0 - f))
     new_state = {
         "h": h,
         "ah": ah,
@@ -490,6 +496,7 @@ def _iterate(a, state, squared_norm_a, steps, mode, tol):
         "alpha": alpha,
         "recent": recent,
         "pg0": pg0,
+        "f0": f0,
         "converged": converged,
         "iterations": iterations,
         "stalls": stalls,
