@@ -130,6 +130,7 @@ def main(argv=None):
             sklearn[n] = measure("sklearn", n, timeout=args.sklearn_timeout)
             sklearn_running = sklearn[n] is not None
         peer = sklearn.get(n)
+        stopped = f"> {args.sklearn_timeout:.0f} (stopped)" if n in sklearn else "-"
         rows.append(
             [
                 n,
@@ -138,7 +139,7 @@ def main(argv=None):
                 f"{ours[n]['seconds']:.1f}",
                 f"{ours[n]['peak_gib']:.2f}",
                 f"{ours[n]['accuracy']:.3f}",
-                f"{peer['seconds']:.1f}" if peer else f"> {args.sklearn_timeout:.0f} (stopped)" if n in sklearn else "-",
+                f"{peer['seconds']:.1f}" if peer else stopped,
                 f"{peer['peak_gib']:.2f}" if peer else "-",
                 f"{peer['accuracy']:.3f}" if peer else "-",
                 f"{ours[n]['seconds'] / peer['seconds']:.2f}" if peer else "-",

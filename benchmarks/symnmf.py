@@ -6,7 +6,7 @@ Ours is `keras_mf.graph.pipeline.cluster`: the self-tuning 10-NN graph, normalis
 (default solver, projected Barzilai–Borwein), timed end to end after a first run that traces the TF functions;
 the projected-gradient solver (`solver="pg"`, the tutorials' method and the default before) runs on the same
 graph for its objective and time. scikit-learn's SpectralClustering(affinity="nearest_neighbors") is timed in the
-same run, three times interleaved with ours, and `time_ratio` is the ratio of the medians (ours / sklearn), so that
+same run, five times interleaved with ours, and `time_ratio` is the ratio of the medians (ours / sklearn), so that
 a burst of load on a shared machine does not decide it.
 """
 
@@ -24,7 +24,7 @@ from keras_mf.datasets import load_mnist
 from keras_mf.graph.pipeline import cluster as cluster_points
 
 LANDSCAPE_SEEDS = range(12)
-REPEATS = 3
+REPEATS = 5
 
 
 def main():
@@ -96,7 +96,8 @@ def main():
 
 
 def landscape(a, y, seeds):
-    """Single restarts on the benchmark's graph `a`, sorted by objective: does a lower objective mean better clusters?"""
+    """Single restarts on the benchmark's graph `a`, sorted by objective: does a lower objective mean better
+    clusters?"""
     rows = []
     for seed in seeds:
         model = SymNMF(10, random_state=seed).fit(a)

@@ -433,7 +433,8 @@ def _compiled(a, state, mode):
         def run(a, state, squared_norm_a, steps, tol):
             return _iterate(a, state, squared_norm_a, steps, mode, tol)
 
-        _COMPILED[key] = tf.function(run, input_signature=[spec, state_spec, scalar, tf.TensorSpec([], tf.int32), scalar])
+        signature = [spec, state_spec, scalar, tf.TensorSpec([], tf.int32), scalar]
+        _COMPILED[key] = tf.function(run, input_signature=signature)
     return _COMPILED[key]
 
 
@@ -528,12 +529,9 @@ def _backtrack(a, h, ah, f, reference, grad, alpha, squared_norm_a, active, sigm
         f_trial = _objective(trial, ah_trial, squared_norm_a, gram)
         decrease = tf.reduce_sum(grad * (trial - h), axis=[1, 2])
         ok = pending & (f_trial - reference <= sigma * decrease)
-        # Usually every restart takes its first trial: then H needs no masking pass (a pass costs about
-        # what the sparse product does at n = 10,000).
-        everyone = tf.reduce_all(ok)
         mask = ok[:, None, None]
-        h_new = tf.cond(everyone, lambda: trial, lambda: tf.where(mask, trial, h_new))
-        ah_new = tf.cond(everyone, lambda: ah_trial, lambda: tf.where(mask, ah_trial, ah_new))
+        h_new = tf.where(mask, trial, h_new)
+        ah_new = tf.where(mask, ah_trial, ah_new)
         gram_new = tf.where(mask, gram, gram_new)
         f_new = tf.where(ok, f_trial, f_new)
         pending = pending & tf.logical_not(ok)

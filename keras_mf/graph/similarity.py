@@ -214,7 +214,8 @@ def _top_k(scores, k, columns=False):
         return top, tf.gather(chosen, position // _CHUNK, batch_dims=1) * _CHUNK + position % _CHUNK
 
     def direct():
-        top, position = tf.math.top_k(tf.transpose(scores) if columns else scores, k=tf.minimum(k, length), sorted=False)
+        lines = tf.transpose(scores) if columns else scores
+        top, position = tf.math.top_k(lines, k=tf.minimum(k, length), sorted=False)
         return top, position
 
     return tf.cond(length >= 4 * k * _CHUNK, chunked, direct)
@@ -227,5 +228,7 @@ def _points(x):
     if x.shape.rank == 1:
         x = x[:, None]
     if x.shape.rank != 2:
-        raise ValueError(f"Received an invalid value for `x`, expected points of shape (n, d). Received: shape {x.shape}")
+        raise ValueError(
+            f"Received an invalid value for `x`, expected points of shape (n, d). Received: shape {x.shape}"
+        )
     return x
