@@ -67,7 +67,7 @@ class SymNMF:
         random_state: int, None or `numpy.random.Generator`: draws the random starts.
         dtype: "float32" (default) or "float64". The line search measures each step's decrease directly,
             so float32 converges as far as float64; Armijo compares two objective values of similar size and
-            in float32 stops early.
+            in float32 can stall before `tol` (then it warns).
         verbose: show a progress bar.
         logdir: if given, the best restart's objective per iteration is written there for TensorBoard.
 
@@ -136,7 +136,7 @@ class SymNMF:
         histories = [[f] for f in state["f"].numpy()]
         finished = {}  # restart -> (H, f, iterations, converged)
         active = list(range(restarts))
-        progbar = keras.utils.Progbar(self.max_iter, unit_name="iteration") if self.verbose else None
+        progbar = keras.utils.Progbar(params["max_iter"], unit_name="iteration") if self.verbose else None
         tol = tf.constant(params["tol"], dtype)
         done = 0
         while done < params["max_iter"] and active:
