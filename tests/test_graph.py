@@ -72,6 +72,35 @@ def test_knn_graph_matches_brute_force():
     np.testing.assert_allclose(tf.sparse.to_dense(w).numpy(), expected, atol=1e-5)
 
 
+def test_knn_graph_default_local_scale_works_for_few_neighbours():
+    """The default σ_i is the min(7, n_neighbors)-th neighbour, so n_neighbors < 7 needs no `local_scale`."""
+    x = np.random.default_rng(2).random((40, 3)).astype(np.float32)
+    w = tf.sparse.to_dense(graph.knn_graph(x, n_neighbors=5)).numpy()
+    np.testing.assert_allclose(w, tf.sparse.to_dense(graph.knn_graph(x, n_neighbors=5, local_scale=5)).numpy())
+    assert np.all((w > 0).sum(1) >= 5)
+    with pytest.raises(ValueError, match="local_scale"):
+        graph.knn_graph(x, n_neighbors=5, local_scale=6)
+
+
+@pytest.mark.parametrize("block_size", [1, 9, 40, 1000])
+def test_nearest_neighbors_from_upper_blocks_match_brute_force(block_size):
+    """Only blocks I ≤ J are computed; rows take candidates from both a block's rows and its columns."""
+    x = np.random.default_rng(5).random((40, 4)).astype(np.float32)
+    distances, indices = (t.numpy() for t in graph.nearest_neighbors(x, 6, block_size=block_size))
+    d = np.sqrt(((x[:, None].astype(np.float64) - x[None]) ** 2).sum(-1))
+    np.fill_diagonal(d, np.inf)
+    np.testing.assert_array_equal(indices, np.argsort(d, axis=1, kind="stable")[:, :6])
+    np.testing.assert_allclose(distances, np.sort(d, axis=1)[:, :6], atol=1e-5)
+
+
+def test_block_too_large_for_memory_fails_before_allocating(monkeypatch):
+    from keras_mf.graph import similarity
+
+    monkeypatch.setattr(similarity, "_available_memory", lambda: 10**6)
+    with pytest.raises(ValueError, match=r"`block_size`.*needs 16777216 bytes.*block_size=1024"):
+        graph.knn_graph(np.zeros((5000, 2), np.float32), block_size=1024)
+
+
 @pytest.mark.parametrize("copies", [1, 2, 4])
 def test_nearest_neighbors_exclude_only_the_point_itself(copies):
     """Duplicated points are each other's neighbours at distance 0; with `copies` ≥ k + 1 identical points
@@ -119,3 +148,19 @@ def test_spectral_on_sparse_graph_agrees_with_dense():
     truth = np.repeat([0, 1, 2], 40)
     assert cluster.clustering_accuracy(truth, graph.spectral_clustering(w, 3)) == 1.0
     assert cluster.clustering_accuracy(truth, graph.spectral_clustering(tf.sparse.to_dense(w), 3)) == 1.0
+
+
+@pytest.mark.parametrize("spectral", [False, True])
+def test_cluster_pipeline_on_separated_blobs(spectral):
+    from keras_mf.graph.pipeline import cluster as cluster_points
+
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.standard_normal((40, 2)) + [8 * i, 0] for i in range(3)]).astype(np.float32)
+    truth = np.repeat([0, 1, 2], 40)
+    result = cluster_points(x, 3, n_neighbors=8, n_init=2, spectral=spectral)
+    assert cluster.clustering_accuracy(truth, result["symnmf_labels"]) == 1.0
+    assert result["symnmf"].converged_ and result["graph"].dense_shape.numpy().tolist() == [120, 120]
+    if spectral:
+        assert cluster.clustering_accuracy(truth, result["spectral_labels"]) == 1.0
+    else:
+        assert result["spectral_labels"] is None and result["spectral_seconds"] is None

@@ -1,9 +1,19 @@
+import warnings
+
 import numpy as np
 import pytest
+import scipy.optimize
 import tensorflow as tf
 
 from keras_mf import SymNMF
+from keras_mf.cluster import clustering_accuracy
+from keras_mf.exceptions import ConvergenceWarning
+from keras_mf.exceptions import NotFittedError
+from keras_mf.factorization.symnmf import _best_step
+from keras_mf.factorization.symnmf import _gradient
 from keras_mf.factorization.symnmf import _projected_gradient_norm
+
+SOLVERS = [{"solver": "bb"}, {"solver": "pg", "step": "line_search"}, {"solver": "pg", "step": "armijo"}]
 
 
 def test_tutorial_worked_example_one_step():
@@ -13,7 +23,9 @@ def test_tutorial_worked_example_one_step():
     gives [1.02, 1.02]ᵀ and f = 0.92246 (and [1.04, 1.04]ᵀ would give 0.85012, not 0.8464).
     """
     a = [[2.0, 1.0], [1.0, 2.0]]
-    model = SymNMF(1, step=0.01, max_iter=1).fit(a, init=[1.0, 1.0])
+    with pytest.warns(ConvergenceWarning, match="max_iter=1"):
+        model = SymNMF(1, step=0.01, max_iter=1).fit(a, init=[1.0, 1.0])  # a fixed step keeps H⁰ unscaled
+    assert not model.converged_
     assert model.history_[0] == pytest.approx(1.0, abs=1e-12)
     np.testing.assert_allclose(model.components_.ravel(), [1.02, 1.02], atol=1e-12)
     assert model.history_[1] == pytest.approx(0.92246, abs=5e-6)
@@ -28,26 +40,72 @@ def _block_graph(seed=0, sizes=(30, 20, 25)):
     return (a + a.T) / 2, labels
 
 
-@pytest.mark.parametrize("step", ["line_search", "armijo"])
+@pytest.mark.parametrize("solver", SOLVERS, ids=lambda p: p.get("step", p["solver"]))
 @pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_recovers_planted_clusters_and_decreases_objective(step, sparse, dtype):
+def test_recovers_planted_clusters(solver, sparse, dtype):
     a, labels = _block_graph()
     graph = tf.sparse.from_dense(a) if sparse else a
-    model = SymNMF(3, n_init=3, seed=0, dtype=dtype, step=step).fit(graph)
-    assert np.all(np.diff(model.history_) <= 1e-6 * model.history_[0])  # Armijo: monotone
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = SymNMF(3, n_init=3, random_state=0, dtype=dtype, **solver).fit(graph)
+    if solver["solver"] == "pg":  # the line search and Armijo promise a monotone decrease; BB does not
+        assert np.all(np.diff(model.history_) <= 1e-6 * model.history_[0])
     assert model.components_.min() >= 0
-    from keras_mf.cluster import clustering_accuracy
-
     assert clustering_accuracy(labels, model.labels_) == 1.0
     h = model.components_.astype(np.float64)
     assert model.objective_ == pytest.approx(0.5 * np.sum((a - h @ h.T) ** 2), rel=1e-4)
     assert model.objective_ == pytest.approx(model.objectives_.min())
+    assert model.n_features_in_ == a.shape[0]
+    # Armijo compares two nearby float32 objectives and stalls before `tol` (its ConvergenceWarning says so).
+    assert model.converged_ or (solver.get("step") == "armijo" and dtype == "float32")
+
+
+def _reference_objective(a, h0):
+    """f at a float64 L-BFGS-B minimiser of ½‖A − HHᵀ‖² over H ≥ 0 (scipy, an independent solver)."""
+    shape = h0.shape
+
+    def f_and_grad(flat):
+        h = flat.reshape(shape)
+        r = h @ h.T - a
+        return 0.5 * np.sum(r**2), (2.0 * r @ h).ravel()
+
+    result = scipy.optimize.minimize(
+        f_and_grad, h0.ravel(), jac=True, method="L-BFGS-B", bounds=[(0, None)] * h0.size,
+        options={"maxiter": 20000, "ftol": 1e-15, "gtol": 1e-12},
+    )
+    return result.fun
+
+
+@pytest.mark.parametrize("solver", SOLVERS, ids=lambda p: p.get("step", p["solver"]))
+@pytest.mark.parametrize("seed", [0, 1])
+def test_every_solver_reaches_the_float64_reference_objective(solver, seed):
+    a, _ = _block_graph(seed, sizes=(12, 9, 7))
+    h0 = np.random.default_rng(seed).random((a.shape[0], 3))
+    model = SymNMF(3, dtype="float64", tol=1e-7, max_iter=20000, **solver).fit(a, init=h0)
+    best = min(_reference_objective(a, model.components_), _reference_objective(a, h0))
+    assert model.objective_ == pytest.approx(best, rel=1e-6)
+    assert model.components_.min() >= 0
+    if solver["solver"] == "pg":
+        assert np.all(np.diff(model.history_) <= 1e-12 * model.history_[0])
+
+
+def test_scaled_start_reaches_the_same_objective_and_labels():
+    """`init` is rescaled by α² = ⟨A, HHᵀ⟩/‖HHᵀ‖², so a start 100 times too large changes nothing."""
+    a, labels = _block_graph(2)
+    h = np.eye(3)[labels] + 0.05
+    small, large = (SymNMF(3, tol=1e-4, max_iter=5000).fit(a, init=scale * h) for scale in (1.0, 100.0))
+    assert large.objective_ == pytest.approx(small.objective_, rel=1e-5)
+    np.testing.assert_array_equal(large.labels_, small.labels_)
+    hht = h @ h.T
+    alpha = np.sqrt(np.sum(a * hht) / np.sum(hht**2))
+    one_step = SymNMF(3, max_iter=1)
+    with pytest.warns(ConvergenceWarning):
+        one_step.fit(a, init=100 * h)
+    assert one_step.history_[0] == pytest.approx(0.5 * np.sum((a - alpha**2 * hht) ** 2), rel=1e-5)
 
 
 def test_line_search_step_is_the_exact_minimiser_along_the_direction():
-    from keras_mf.factorization.symnmf import _best_step
-
     rng = np.random.default_rng(4)
     c = rng.standard_normal((50, 4))
     c[:, 3] = np.abs(c[:, 3]) + 0.1  # a positive quartic coefficient, as ½‖DᵀD‖² is
@@ -73,8 +131,6 @@ def test_gradient_matches_autodiff():
     h = tf.Variable(np.random.default_rng(2).random((a.shape[0], 3)))
     with tf.GradientTape() as tape:
         f = 0.5 * tf.reduce_sum(tf.square(a - h @ tf.transpose(h)))
-    from keras_mf.factorization.symnmf import _gradient
-
     np.testing.assert_allclose(_gradient(h[None], (a @ h)[None])[0].numpy(), tape.gradient(f, h).numpy(), rtol=1e-10)
 
 
@@ -89,24 +145,82 @@ def test_bad_input(a, k, match):
         SymNMF(k).fit(a)
 
 
-def test_bad_arguments_and_unfitted_use():
-    with pytest.raises(ValueError, match="n_components"):
-        SymNMF(0)
-    with pytest.raises(ValueError, match="step"):
-        SymNMF(2, step="newton")
-    with pytest.raises(ValueError, match="step"):
-        SymNMF(2, step=-0.1)
-    with pytest.raises(ValueError, match="not fitted"):
-        SymNMF(2).objective(np.eye(2))
+@pytest.mark.parametrize(
+    "params, match",
+    [({"n_components": 0}, "n_components"), ({"step": "newton"}, "step"), ({"step": -0.1}, "step"),
+     ({"solver": "newton"}, "solver"), ({"solver": "bb", "step": 0.1}, "step"), ({"max_iter": 0}, "max_iter"),
+     ({"tol": 0.0}, "tol"), ({"n_init": 0}, "n_init"), ({"random_state": -1}, "random_state"),
+     ({"random_state": "0"}, "random_state"), ({"dtype": "int32"}, "dtype"), ({"logdir": 3}, "logdir")],
+)
+def test_bad_parameters_are_stored_and_refused_in_fit(params, match):
+    model = SymNMF(2).set_params(**params)  # stored as given, as scikit-learn's estimators do
+    assert model.get_params()[next(iter(params))] == params[next(iter(params))]
+    with pytest.raises(ValueError, match=match):
+        model.fit(np.eye(2))
+
+
+def test_scikit_learn_idiom():
+    with pytest.raises(TypeError):
+        SymNMF(2, "bb")  # everything after n_components is keyword-only
+    model = SymNMF(3, n_init=2, random_state=4)
+    assert model.get_params() == {
+        "n_components": 3, "solver": "auto", "step": None, "max_iter": 1000, "tol": 1e-3, "n_init": 2,
+        "random_state": 4, "dtype": "float32", "verbose": False, "logdir": None,
+    }
+    with pytest.raises(ValueError, match="params"):
+        model.set_params(seed=0)
+    with pytest.raises(NotFittedError) as unfitted:
+        model.objective(np.eye(2))
+    assert isinstance(unfitted.value, ValueError) and isinstance(unfitted.value, AttributeError)
+    a, _ = _block_graph()
+    first = model.fit(a).components_
+    np.testing.assert_array_equal(SymNMF(**model.get_params()).fit(a).components_, first)
+    generated = SymNMF(3, random_state=np.random.default_rng(4)).fit(a)
+    assert generated.objective_ == pytest.approx(SymNMF(3, random_state=4).fit(a).objective_, rel=1e-6)
     with pytest.raises(ValueError, match="init"):
         SymNMF(1).fit(np.eye(2), init=[-1.0, 1.0])
 
 
-def test_logs_objective_to_tensorboard(tmp_path):
+def test_max_iter_warns_and_is_not_converged():
+    a, _ = _block_graph()
+    with pytest.warns(ConvergenceWarning, match=r"2 of 2 SymNMF restarts stopped at max_iter=5"):
+        model = SymNMF(3, n_init=2, max_iter=5, random_state=0).fit(a)
+    assert model.n_iter_ == 5 and not model.converged_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        assert SymNMF(3, random_state=0).fit(a).converged_
+
+
+def test_graph_without_edges_is_refused_and_isolated_nodes_are_counted():
+    with pytest.raises(ValueError, match=r"`a`.*at least one edge"):
+        SymNMF(2).fit(np.zeros((5, 5)))
+    with pytest.raises(ValueError, match=r"`a`.*at least one edge"):
+        SymNMF(2).fit(tf.sparse.from_dense(np.zeros((5, 5))))
+    a, labels = _block_graph()
+    a = np.pad(a, ((0, 2), (0, 2)))  # two isolated nodes
+    for graph in (a, tf.sparse.from_dense(a)):
+        with pytest.warns(UserWarning, match="2 isolated nodes"):
+            model = SymNMF(3, random_state=0).fit(graph)
+        assert np.all(np.isfinite(model.components_)) and np.all(model.components_[-2:] == 0)
+        assert clustering_accuracy(labels, model.labels_[:-2]) == 1.0
+
+
+def test_logs_objective_to_tensorboard(tmp_path, monkeypatch):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
     a, _ = _block_graph()
-    model = SymNMF(3, seed=0, logdir=str(tmp_path), max_iter=50).fit(a)
+    closed = []
+    create = tf.summary.create_file_writer
+
+    def recording(*args, **kwargs):
+        writer = create(*args, **kwargs)
+        close = writer.close
+        writer.close = lambda: (closed.append(True), close())
+        return writer
+
+    monkeypatch.setattr(tf.summary, "create_file_writer", recording)
+    model = SymNMF(3, random_state=0, logdir=str(tmp_path), max_iter=50).fit(a)
+    assert closed == [True]
     events = EventAccumulator(str(tmp_path), size_guidance={"tensors": 0})
     events.Reload()
     logged = [e for e in events.Tensors("symnmf/objective")]
@@ -115,5 +229,6 @@ def test_logs_objective_to_tensorboard(tmp_path):
 
 def test_progress_bar_reports_iterations(capsys):
     a, _ = _block_graph()
-    SymNMF(3, seed=0, max_iter=30, verbose=True).fit(a)
+    with pytest.warns(ConvergenceWarning):
+        SymNMF(3, random_state=0, max_iter=5, verbose=True).fit(a)
     assert "objective" in capsys.readouterr().out

@@ -1,5 +1,7 @@
 """Similarity graphs from data: the full Gaussian kernel and the sparse self-tuning k-NN graph."""
 
+import os
+
 import tensorflow as tf
 
 from keras_mf._validation import check_int
@@ -27,28 +29,35 @@ def gaussian_similarity(x, sigma, zero_diagonal=True):
     return w
 
 
-def knn_graph(x, n_neighbors=10, local_scale=7, block_size=1024):
+def knn_graph(x, n_neighbors=10, local_scale=None, block_size=2048):
     """Sparse self-tuning k-nearest-neighbour graph (Zelnik-Manor & Perona).
 
     Each point is joined to its `n_neighbors` nearest neighbours with weight exp(−d²_ij/(σ_i σ_j)),
     σ_i the distance from i to its `local_scale`-th neighbour; the graph is symmetrised by keeping an
-    edge found from either end. Neighbours are searched in blocks of `block_size` rows, so memory stays
-    at `block_size × n` distances.
+    edge found from either end. Neighbours are searched in blocks of `block_size` rows (see
+    `nearest_neighbors`), so memory stays at `block_size × n` distances at most.
 
     Args:
         x: points `(n, d)`.
         n_neighbors: neighbours per point, in [1, n - 1].
-        local_scale: which neighbour sets σ_i, in [1, n_neighbors].
+        local_scale: which neighbour sets σ_i, in [1, n_neighbors]; None (default) means min(7, n_neighbors),
+            Zelnik-Manor & Perona's 7th neighbour where there are that many.
         block_size: rows per block of the distance computation.
 
     Returns:
         `tf.SparseTensor` `(n, n)`, symmetric, zero diagonal.
+
+    Example:
+
+    >>> w = knn_graph(x, n_neighbors=10)              # x: (n, d)
+    >>> a = normalize_adjacency(w)                    # D^(-1/2) W D^(-1/2), e.g. for SymNMF
     """
     x = _points(x)
     n = int(x.shape[0])
     n_neighbors = check_int("n_neighbors", n_neighbors, 1, n - 1)
+    if local_scale is None:
+        local_scale = min(7, n_neighbors)
     local_scale = check_int("local_scale", local_scale, 1, n_neighbors)
-    block_size = check_int("block_size", block_size, 1)
     distances, indices = nearest_neighbors(x, n_neighbors, block_size)
     sigma = distances[:, local_scale - 1]
     sigma = tf.maximum(sigma, tf.reduce_max(sigma) * 1e-6)
@@ -60,33 +69,156 @@ def knn_graph(x, n_neighbors=10, local_scale=7, block_size=1024):
     return tf.sparse.maximum(w, tf.sparse.reorder(tf.sparse.transpose(w)))
 
 
-def nearest_neighbors(x, k, block_size=1024):
-    """Distances `(n, k)` and indices `(n, k)` of each point's k nearest other points, ascending."""
+def nearest_neighbors(x, k, block_size=2048):
+    """Distances `(n, k)` and indices `(n, k)` of each point's k nearest other points, ascending.
+
+    Distances are symmetric, so only the blocks of rows I ≤ J are computed: one matmul X_I X_Jᵀ gives
+    the squared distances of the pair, whose row-wise top k are candidates for the points of block I
+    and whose column-wise top k are candidates for those of block J; each point keeps the k best of its
+    candidates so far. That halves the matmul work of the full n × n distances; memory holds one
+    `block_size × block_size` block (and the `(n, k)` results).
+
+    Raises:
+        ValueError: naming `block_size`, before anything is allocated, when one block's distances would not
+            fit in the memory available.
+    """
     x = _points(x)
-    squared_norms = tf.reduce_sum(tf.square(x), axis=1)
-    # ‖x_i − x_j‖² = ‖x_i‖² − (2x_i·x_j − ‖x_j‖²): the bracket alone ranks row i's neighbours, and one
-    # matmul of [2x_i, −1] against [x_j, ‖x_j‖²] yields it with no further pass over the (block, n) scores.
-    queries = tf.concat([2.0 * x, -tf.ones_like(squared_norms)[:, None]], 1)
-    keys = tf.concat([x, squared_norms[:, None]], 1)
-    distances, indices = [], []
-    for start in range(0, int(x.shape[0]), block_size):
-        d, i = _block_neighbors(queries, keys, squared_norms, tf.constant(start), tf.constant(block_size), k)
-        distances.append(d)
-        indices.append(i)
-    return tf.concat(distances, 0), tf.concat(indices, 0)
+    n = int(x.shape[0])
+    k = check_int("k", k, 1, max(n - 1, 1))
+    block_size = min(check_int("block_size", block_size, 1), n)
+    _check_block_memory(block_size, x.dtype.size)
+    squared_norms = tf.reduce_sum(tf.square(x), axis=1)[:, None]
+    ones = tf.ones_like(squared_norms)
+    # −‖x_i − x_j‖² = [2x_i, −‖x_i‖², −1]·[x_j, 1, ‖x_j‖²]: one matmul yields the (negated) squared distances
+    # of a block pair with no further pass over them before top_k.
+    queries = tf.concat([2.0 * x, -squared_norms, -ones], 1)
+    keys = tf.concat([x, ones, squared_norms], 1)
+    starts = list(range(0, n, block_size))
+    blocks = [(queries[s : s + block_size], keys[s : s + block_size]) for s in starts]
+    inf = tf.constant(float("inf"), x.dtype)
+    best = [(tf.fill((int(q.shape[0]), k), -inf), tf.zeros((int(q.shape[0]), k), tf.int32)) for q, _ in blocks]
+    for i, start_i in enumerate(starts):
+        for j in range(i, len(starts)):
+            best[i], best[j] = _block_pair(k, i == j, x.dtype)(
+                blocks[i][0], blocks[j][1], tf.constant(start_i), tf.constant(starts[j]), *best[i], *best[j]
+            )
+    distances = -tf.concat([d for d, _ in best], 0)
+    indices = tf.concat([i for _, i in best], 0)
+    return tf.sqrt(tf.maximum(distances, 0.0)), indices
 
 
-@tf.function(reduce_retracing=True)
-def _block_neighbors(queries, keys, squared_norms, start, block_size, k):
-    scores = tf.linalg.matmul(queries[start : start + block_size], keys, transpose_b=True)
-    best, indices = tf.math.top_k(scores, k=k + 1)
-    # A point is not its own neighbour: its entry (the top score unless k + 1 duplicates tie with it)
-    # moves last and is cut; rows without it lose their (k + 1)-th instead.
-    rows = start + tf.range(tf.shape(scores)[0])
-    keep = tf.argsort(tf.cast(indices == rows[:, None], tf.int32), axis=1, stable=True)[:, :k]
-    best, indices = tf.gather(best, keep, batch_dims=1), tf.gather(indices, keep, batch_dims=1)
-    squared = tf.gather(squared_norms, rows)[:, None] - best
-    return tf.sqrt(tf.maximum(squared, 0.0)), indices
+def _check_block_memory(block_size, itemsize):
+    # The block's squared distances, its transpose for the column-wise top k and top_k's working copies.
+    needed = 4 * block_size * block_size * itemsize
+    available = _available_memory()
+    if available is not None and needed > available:
+        raise ValueError(
+            f"Received an invalid value for `block_size`, expected a block whose distances fit in memory: "
+            f"it needs {needed} bytes ({needed / 2**30:.2f} GiB) and {available} bytes ({available / 2**30:.2f} GiB) "
+            "are available. "
+            f"Received: block_size={block_size}"
+        )
+
+
+def _available_memory():
+    """Bytes the process can still allocate: MemAvailable where Linux reports it, else free physical pages."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+_COMPILED = {}
+
+
+def _block_pair(k, diagonal, dtype):
+    """`_merge_pair` for k, diagonal or not, as a `tf.function` traced once per process with open shapes
+    (blocks differ in size at the end, and the data in width)."""
+    key = (k, diagonal, dtype)
+    if key not in _COMPILED:
+        matrix, column = tf.TensorSpec([None, None], dtype), tf.TensorSpec([None, k], dtype)
+        index, start = tf.TensorSpec([None, k], tf.int32), tf.TensorSpec([], tf.int32)
+
+        def run(queries_i, keys_j, start_i, start_j, best_i, index_i, best_j, index_j):
+            return _merge_pair(queries_i, keys_j, start_i, start_j, best_i, index_i, best_j, index_j, k, diagonal)
+
+        signature = [matrix, matrix, start, start, column, index, column, index]
+        _COMPILED[key] = tf.function(run, input_signature=signature)
+    return _COMPILED[key]
+
+
+def _merge_pair(queries_i, keys_j, start_i, start_j, best_i, index_i, best_j, index_j, k, diagonal):
+    """Merges the candidates of the block pair (I, J) into both blocks' k best (negated squared distances,
+    indices)."""
+    scores = tf.linalg.matmul(queries_i, keys_j, transpose_b=True)
+    if diagonal:
+        # A point is not its own neighbour; excluded by index, so duplicates of it still count.
+        scores = tf.linalg.set_diag(scores, tf.fill(tf.shape(scores)[:1], tf.constant(float("-inf"), scores.dtype)))
+    best_i, index_i = _merge(best_i, index_i, scores, start_j, k)
+    if diagonal:
+        return (best_i, index_i), (best_i, index_i)
+    best_j, index_j = _merge(best_j, index_j, scores, start_i, k, columns=True)
+    return (best_i, index_i), (best_j, index_j)
+
+
+def _merge(best, index, scores, offset, k, columns=False):
+    """The k largest of each row's current best and of the row (or with `columns`, the column) of `scores`,
+    whose entries are numbered from `offset`."""
+    top, positions = _top_k(scores, k, columns)
+    merged = tf.concat([best, top], 1)
+    merged_index = tf.concat([index, positions + offset], 1)
+    top, order = tf.math.top_k(merged, k=k)
+    return top, tf.gather(merged_index, order, batch_dims=1)
+
+
+_CHUNK = 16  # entries per chunk of the two-stage top k
+
+
+def _top_k(scores, k, columns=False):
+    """The k largest entries of each row of `scores (m, c)` (of each column with `columns`) and their positions,
+    unsorted, in two stages: the k chunks of `_CHUNK` entries with the largest maxima hold all of the k largest
+    entries (a chunk outside them lies below k chunk maxima, so below k entries), so top_k runs over the chunk
+    maxima and then over k·16 candidates instead of over every entry; the columns' chunks are read in place,
+    with no transpose of the block. On the MNIST blocks (2048 × 2048) that took 9 ms of CPU against 16 ms by
+    rows, and 8 ms against 17 ms by columns (transpose and top_k)."""
+    axis = 0 if columns else 1
+    length = tf.shape(scores)[axis]
+
+    def chunked():
+        pad = [[0, 0], [0, 0]]
+        pad[axis] = [0, -length % _CHUNK]
+        padded = tf.pad(scores, pad, constant_values=float("-inf"))
+        if columns:
+            chunks = tf.reshape(padded, (-1, _CHUNK, tf.shape(scores)[1]))  # (chunks, _CHUNK, c)
+            maxima = tf.transpose(tf.reduce_max(chunks, axis=1))
+        else:
+            chunks = tf.reshape(padded, (tf.shape(scores)[0], -1, _CHUNK))  # (m, chunks, _CHUNK)
+            maxima = tf.reduce_max(chunks, axis=2)
+        _, chosen = tf.math.top_k(maxima, k=k, sorted=False)  # (lines, k) chunk numbers
+        if columns:
+            lines = tf.shape(chosen)[0]
+            within = tf.broadcast_to(tf.range(_CHUNK)[None, None, :], (lines, k, _CHUNK))
+            column = tf.broadcast_to(tf.range(lines)[:, None, None], (lines, k, _CHUNK))
+            where = tf.stack([tf.broadcast_to(chosen[:, :, None], (lines, k, _CHUNK)), within, column], -1)
+            candidates = tf.gather_nd(chunks, where)
+        else:
+            candidates = tf.gather(chunks, chosen, batch_dims=1)
+        top, position = tf.math.top_k(tf.reshape(candidates, (tf.shape(chosen)[0], k * _CHUNK)), k=k, sorted=False)
+        return top, tf.gather(chosen, position // _CHUNK, batch_dims=1) * _CHUNK + position % _CHUNK
+
+    def direct():
+        lines = tf.transpose(scores) if columns else scores
+        top, position = tf.math.top_k(lines, k=tf.minimum(k, length), sorted=False)
+        return top, position
+
+    return tf.cond(length >= 4 * k * _CHUNK, chunked, direct)
 
 
 def _points(x):
@@ -96,5 +228,7 @@ def _points(x):
     if x.shape.rank == 1:
         x = x[:, None]
     if x.shape.rank != 2:
-        raise ValueError(f"Received an invalid value for `x`, expected points of shape (n, d). Received: shape {x.shape}")
+        raise ValueError(
+            f"Received an invalid value for `x`, expected points of shape (n, d). Received: shape {x.shape}"
+        )
     return x

@@ -1,0 +1,76 @@
+"""Graph clustering end to end: a k-NN graph of the points, its normalised adjacency, SymNMF on it (and
+spectral clustering on the same graph), each step timed. TensorFlow, not Keras layers."""
+
+import time
+
+from keras_mf.factorization.symnmf import SymNMF
+from keras_mf.graph.laplacian import normalize_adjacency
+from keras_mf.graph.similarity import knn_graph
+from keras_mf.graph.spectral import spectral_clustering
+
+
+def cluster(
+    x,
+    n_clusters=10,
+    *,
+    n_neighbors=10,
+    n_init=5,
+    max_iter=3000,
+    tol=1e-3,
+    solver="auto",
+    random_state=0,
+    spectral=True,
+    logdir=None,
+    verbose=False,
+):
+    """Clusters the points `x (n, d)` with SymNMF on the normalised self-tuning k-NN graph D^(-1/2) W D^(-1/2).
+
+    Args:
+        x: points `(n, d)`.
+        n_clusters: k, SymNMF's `n_components` and spectral clustering's `n_clusters`.
+        n_neighbors: neighbours per point of the k-NN graph (`knn_graph`).
+        n_init, max_iter, tol, solver, logdir, verbose: SymNMF's (the lowest objective of `n_init` restarts wins).
+        random_state: int seeding SymNMF's starts and spectral clustering's k-means.
+        spectral: also run spectral clustering (Ng–Jordan–Weiss) on the same graph W.
+
+    Returns:
+        A dict: "graph" the normalised adjacency (`tf.SparseTensor`), "graph_seconds", "symnmf" the fitted
+        `SymNMF`, "symnmf_labels" `(n,)`, "symnmf_seconds", and "spectral_labels" `(n,)` and
+        "spectral_seconds" (None when `spectral` is False).
+
+    Example:
+
+    >>> result = cluster(x, 10)                 # x: (n, d)
+    >>> labels = result["symnmf_labels"]
+    """
+    start = time.perf_counter()
+    w = knn_graph(x, n_neighbors=n_neighbors)
+    a = normalize_adjacency(w)
+    graph_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    model = SymNMF(
+        n_clusters,
+        solver=solver,
+        n_init=n_init,
+        max_iter=max_iter,
+        tol=tol,
+        random_state=random_state,
+        verbose=verbose,
+        logdir=logdir,
+    )
+    symnmf_labels = model.fit_predict(a)
+    symnmf_seconds = time.perf_counter() - start
+    spectral_labels = spectral_seconds = None
+    if spectral:
+        start = time.perf_counter()
+        spectral_labels = spectral_clustering(w, n_clusters, seed=random_state)
+        spectral_seconds = time.perf_counter() - start
+    return {
+        "graph": a,
+        "graph_seconds": graph_seconds,
+        "symnmf": model,
+        "symnmf_labels": symnmf_labels,
+        "symnmf_seconds": symnmf_seconds,
+        "spectral_labels": spectral_labels,
+        "spectral_seconds": spectral_seconds,
+    }
