@@ -121,9 +121,14 @@ def check_points(name, x, vectors=False):
 def check_similarity(a, name="a", dtype=tf.float32, symmetric_tol=1e-5):
     """Returns `a` as a float tensor or a reordered `tf.SparseTensor` after checking it is a similarity.
 
-    Raises ValueError, naming `name`, when `a` is not a square matrix, holds NaN/inf or negative
-    entries, or is not symmetric within `symmetric_tol` times its largest entry.
+    `dtype` None keeps a floating `a`'s precision (integers become float32). Raises TypeError for
+    non-real entries and ValueError, naming `name`, when `a` is not a square matrix, holds NaN/inf or
+    negative entries, or is not symmetric within `symmetric_tol` times its largest entry.
     """
+    check_real_dtype(name, a.values if isinstance(a, tf.SparseTensor) else a if tf.is_tensor(a) else np.asarray(a))
+    if dtype is None:
+        given = a.dtype if tf.is_tensor(a) or isinstance(a, tf.SparseTensor) else np.asarray(a).dtype
+        dtype = tf.as_dtype(given) if tf.as_dtype(given).is_floating else tf.float32
     if isinstance(a, tf.SparseTensor):
         a = tf.sparse.reorder(tf.SparseTensor(a.indices, tf.cast(a.values, dtype), a.dense_shape))
         values = a.values.numpy()

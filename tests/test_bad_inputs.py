@@ -166,7 +166,7 @@ LIBRARY = {
     "symnmf str": (lambda: SymNMF(2).fit(np.array([["a"] * 6] * 6)), TypeError, "`a`"),
     "symnmf init shape": (lambda: SymNMF(2).fit(SIMILARITY, init=np.ones((6, 3))), ValueError, "`init`"),
     "symnmf init negative": (lambda: SymNMF(2).fit(SIMILARITY, init=-np.ones((6, 2))), ValueError, "`init`"),
-    "symnmf unfitted": (lambda: SymNMF(2).labels_, NotFittedError, "fit"),
+    "symnmf unfitted": (lambda: SymNMF(2).objective(SIMILARITY), NotFittedError, "fit"),
     # graph
     "knn n_neighbors 0": (lambda: graph.knn_graph(X, n_neighbors=0), ValueError, "`n_neighbors`"),
     "knn n_neighbors >= n": (lambda: graph.knn_graph(X, n_neighbors=40), ValueError, "`n_neighbors`"),

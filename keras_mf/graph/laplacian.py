@@ -34,7 +34,7 @@ def laplacian(w, normalized=False):
     L is symmetric positive semi-definite with L·1 = 0; the multiplicity of its eigenvalue 0 is the
     number of connected components; the eigenvalues of L_sym lie in [0, 2].
     """
-    w = check_similarity(w, "w")
+    w = check_similarity(w, "w", dtype=None)
     if normalized:
         n = normalize_adjacency(w)
         n = tf.sparse.to_dense(n) if isinstance(n, tf.SparseTensor) else n

@@ -2,9 +2,11 @@
 
 import os
 
+import numpy as np
 import tensorflow as tf
 
 from keras_mf._validation import check_int
+from keras_mf._validation import check_points
 from keras_mf._validation import check_positive_float
 from keras_mf.linalg.distances import squared_distances
 
@@ -62,6 +64,9 @@ def knn_graph(x, n_neighbors=10, local_scale=None, block_size=2048):
     sigma = distances[:, local_scale - 1]
     sigma = tf.maximum(sigma, tf.reduce_max(sigma) * 1e-6)
     weights = tf.exp(-tf.square(distances) / (sigma[:, None] * tf.gather(sigma, indices)))
+    # An outlier whose neighbour sits in a tight cluster (σ_j ≪ d_ij) gets exp(−d²/σσ) below float32's
+    # range: the edge would vanish and could leave the point isolated. The smallest normal float keeps it.
+    weights = tf.maximum(weights, tf.constant(np.finfo(weights.dtype.as_numpy_dtype).tiny, weights.dtype))
     rows = tf.repeat(tf.range(n, dtype=tf.int64), n_neighbors)
     cols = tf.cast(tf.reshape(indices, [-1]), tf.int64)
     w = tf.SparseTensor(tf.stack([rows, cols], 1), tf.reshape(weights, [-1]), (n, n))
@@ -222,13 +227,4 @@ def _top_k(scores, k, columns=False):
 
 
 def _points(x):
-    x = tf.convert_to_tensor(x)
-    if not x.dtype.is_floating:
-        x = tf.cast(x, tf.float32)
-    if x.shape.rank == 1:
-        x = x[:, None]
-    if x.shape.rank != 2:
-        raise ValueError(
-            f"Received an invalid value for `x`, expected points of shape (n, d). Received: shape {x.shape}"
-        )
-    return x
+    return check_points("x", x, vectors=True)
