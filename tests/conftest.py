@@ -21,3 +21,31 @@ settings.register_profile(
     "keras_mf", derandomize=True, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("keras_mf")
+
+
+@pytest.fixture(scope="session")
+def backend_runs(request):
+    return request.config._keras_mf_backend_runs
+
+
+def pytest_configure(config):
+    config._keras_mf_backend_runs = {}
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Starts the other backends' runs (see test_backends.py) once collection shows they are wanted, and
+    moves their check to the end of the session so that it waits as little as possible."""
+    backend = [item for item in items if item.module.__name__ == "test_backends"]
+    if not backend:
+        return
+    from test_backends import start_backend_runs
+
+    config._keras_mf_backend_runs = start_backend_runs()
+    items[:] = [item for item in items if item not in backend] + backend
+
+
+def pytest_unconfigure(config):
+    for process, output in getattr(config, "_keras_mf_backend_runs", {}).values():
+        if process.poll() is None:
+            process.kill()
+        output.close()

@@ -77,6 +77,7 @@ def _graph(seed, n):
     return (a + a.T) / 2
 
 
+@pytest.mark.filterwarnings("ignore::keras_mf.exceptions.ConvergenceWarning")  # 300 iterations suffice here
 @settings(max_examples=EXAMPLES["symnmf"])
 @given(st.integers(0, 2**31 - 1), st.integers(6, 20), st.integers(1, 3), st.sampled_from(["line_search", "armijo"]))
 def test_symnmf_objective_never_increases_and_precisions_agree(seed, n, k, step):

@@ -143,14 +143,11 @@ def symnmf_confusion_figure(count, seed):
     from keras_mf.cluster import contingency_table
     from keras_mf.cluster.metrics import linear_sum_assignment
     from keras_mf.datasets import load_mnist
-    from keras_mf.factorization import SymNMF
-    from keras_mf.graph import knn_graph
-    from keras_mf.graph import normalize_adjacency
+    from keras_mf.graph.pipeline import cluster
     from keras_mf.training import plots
 
     x, y = load_mnist(f"test[:{count}]", source="bundled", as_numpy=True)
-    graph = normalize_adjacency(knn_graph(x, n_neighbors=10))
-    labels = SymNMF(10, n_init=5, max_iter=3000, seed=seed).fit_predict(graph)
+    labels = cluster(x, 10, n_init=5, max_iter=3000, random_state=seed, spectral=False)["symnmf_labels"]
     table = contingency_table(y, labels)
     # Clusters in the order of the digits they match; a cluster left empty by SymNMF has no column.
     _, order = linear_sum_assignment(-table)
