@@ -232,3 +232,16 @@ def test_progress_bar_reports_iterations(capsys):
     with pytest.warns(ConvergenceWarning):
         SymNMF(3, random_state=0, max_iter=5, verbose=True).fit(a)
     assert "objective" in capsys.readouterr().out
+
+
+def test_bb_race_then_winner_ends_where_the_winner_alone_would():
+    """Restarts race to a looser stop; the winner then goes on from its own state, so it ends as a single
+    restart from the same start does (random starts are uniform draws, rescaled like `init`)."""
+    a, _ = _block_graph(3)
+    model = SymNMF(3, n_init=3, random_state=0, dtype="float64").fit(a)
+    starts = np.random.default_rng(0).random((3, a.shape[0], 3))
+    alone = SymNMF(3, dtype="float64").fit(a, init=starts[int(np.argmin(model.objectives_))])
+    assert model.objective_ == pytest.approx(alone.objective_, rel=1e-9)
+    assert model.n_iter_ == alone.n_iter_ and model.converged_
+    np.testing.assert_array_equal(model.labels_, alone.labels_)
+    assert len(model.history_) == model.n_iter_ + 1
