@@ -16,6 +16,9 @@ The pipeline (`DeepSymNMF.pretrain` → `cluster` → `fine_tune` → `cluster`)
    from the previous partition.
 """
 
+import os
+import time
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -26,6 +29,8 @@ from keras_mf._validation import check_int
 from keras_mf._validation import check_positive_float
 from keras_mf._validation import invalid_value
 from keras_mf.cluster.kmeans import kmeans
+from keras_mf.cluster.metrics import clustering_accuracy
+from keras_mf.cluster.metrics import normalized_mutual_info
 from keras_mf.factorization import SymNMF
 from keras_mf.models.autoencoder import Autoencoder
 from keras_mf.training.callbacks import NaNGuard
@@ -428,6 +433,31 @@ class DeepSymNMF(keras.Model):
         return cls(**config)
 
 
+class ClusterMetrics(keras.callbacks.Callback):
+    """Logs, each epoch, the accuracy and NMI of the model's hard assignments against known labels, for monitoring
+    only: the labels never reach a loss or a choice the pipeline makes.
+
+    Args:
+        x: inputs `(n, *input_shape)`.
+        y: labels `(n,)`.
+        logdir: TensorBoard folder; scalars `monitor/accuracy` and `monitor/nmi` go to `<logdir>/monitor`.
+        step_offset: added to the epoch, so that several fine-tuning rounds draw one curve.
+    """
+
+    def __init__(self, x, y, logdir, step_offset=0):
+        super().__init__()
+        self.x, self.y = x, np.asarray(y)
+        self.writer = tf.summary.create_file_writer(os.path.join(logdir, "monitor"))
+        self.step_offset = step_offset
+
+    def on_epoch_end(self, epoch, logs=None):
+        labels = self.model.predict_labels(self.x)
+        with self.writer.as_default():
+            tf.summary.scalar("monitor/accuracy", clustering_accuracy(self.y, labels), step=self.step_offset + epoch)
+            tf.summary.scalar("monitor/nmi", normalized_mutual_info(self.y, labels), step=self.step_offset + epoch)
+        self.writer.flush()
+
+
 def log_scalars(logdir, scalars, step):
     """Writes `{name: value}` as TensorBoard scalars under `logdir` at `step`."""
     writer = tf.summary.create_file_writer(logdir)
@@ -435,4 +465,119 @@ def log_scalars(logdir, scalars, step):
         for name, value in scalars.items():
             tf.summary.scalar(name, value, step=step)
     writer.flush()
+
+
+def run_deep_symnmf(
+    x,
+    n_clusters=10,
+    *,
+    pretrain_epochs=20,
+    batch_size=256,
+    layout_steps=10000,
+    layout_neighbors=20,
+    graph_neighbors=30,
+    rounds=2,
+    finetune_epochs=5,
+    finetune_learning_rate=1e-4,
+    reconstruction_weight=1.0,
+    seed=0,
+    logdir=None,
+    y_monitor=None,
+    verbose=0,
+):
+    """The whole pipeline: pretrain, SymNMF on the codes' layout graph, then `rounds` of fine-tuning each followed by
+    SymNMF on the fine-tuned codes' graph started from the previous partition.
+
+    With `logdir`, every phase writes TensorBoard logs there (`pretrain/`, `finetune_<r>/`, `symnmf_<r>/`, `monitor/`)
+    and a checkpoint (`pretrained.keras`, `clusters_<r>.npz`, `finetuned_<r>.keras`); a run called again with the same
+    `logdir` skips the phases whose checkpoint exists, and Keras' BackupAndRestore resumes an interrupted phase.
+    `y_monitor` (labels) is only logged against, never used.
+
+    Returns:
+        dict: `model`, `labels` (the final partition), `stages` (list of `(name, labels, objective, seconds)`),
+        `codes` (pretrained codes), `finetuned_codes`, `layout`, `seconds`.
+    """
+    from keras_mf.training.callbacks import standard_callbacks
+
+    x = np.asarray(x, np.float32)
+    if x.ndim < 2 or len(x) < 2:
+        raise invalid_value("x", "an array of at least 2 examples, shape (n, *input_shape)", f"shape {x.shape}")
+    n_clusters = check_int("n_clusters", n_clusters, 1, len(x))
+    check_int("rounds", rounds, 0)
+    path = (lambda name: os.path.join(logdir, name)) if logdir else (lambda name: None)
+    start = time.perf_counter()
+    stages = []
+
+    def callbacks(phase, offset=0):
+        if not logdir:
+            return []
+        extra = [ClusterMetrics(x, y_monitor, logdir, offset)] if y_monitor is not None and phase != "pretrain" else []
+        return standard_callbacks(path(phase)) + extra
+
+    def record(name, result, r):
+        stages.append((name, result["labels"], result["objective"], time.perf_counter() - start))
+        if not logdir or result["symnmf"] is None:  # None: the partition was read back from an earlier run
+            return
+        np.savez(path(f"clusters_{r}.npz"), labels=result["labels"], memberships=result["memberships"],
+                 objective=result["objective"], init_labels=result["init_labels"])
+        writer = tf.summary.create_file_writer(path(f"symnmf_{r}"))
+        with writer.as_default():
+            for i, value in enumerate(result["symnmf"].history_):
+                tf.summary.scalar("symnmf/objective", value, step=i)
+        writer.flush()
+        if y_monitor is not None:
+            log_scalars(path("monitor"), {"symnmf/accuracy": clustering_accuracy(y_monitor, result["labels"]),
+                                          "symnmf/nmi": normalized_mutual_info(y_monitor, result["labels"])}, r)
+
+    if logdir and os.path.exists(path("pretrained.keras")):
+        model = keras.saving.load_model(path("pretrained.keras"))
+    else:
+        model = DeepSymNMF(input_shape=x.shape[1:], n_clusters=n_clusters)
+        history = model.pretrain(x, epochs=pretrain_epochs, batch_size=batch_size, callbacks=callbacks("pretrain"),
+                                 verbose=verbose)
+        if not np.all(np.isfinite(history.history.get("loss", []))):
+            raise ClusteringError("Pretraining diverged: the reconstruction loss became NaN/inf; lower the learning rate.")
+        if logdir:
+            atomic_save_model(model, path("pretrained.keras"))
+    codes = model.predict_codes(x)
+    if not np.all(np.isfinite(codes)):
+        raise ClusteringError("Pretraining diverged: the codes hold NaN/inf.")
+    result = _cached_clusters(model, x, path("clusters_0.npz"), layout_steps=layout_steps,
+                              layout_neighbors=layout_neighbors, graph_neighbors=graph_neighbors, seed=seed)
+    layout = result.get("space")
+    record("SymNMF on the layout of the codes", result, 0)
+    for r in range(1, rounds + 1):
+        checkpoint = path(f"finetuned_{r}.keras")
+        if checkpoint and os.path.exists(checkpoint) and os.path.exists(path(f"clusters_{r}.npz")):
+            model = keras.saving.load_model(checkpoint)
+            result = _cached_clusters(model, x, path(f"clusters_{r}.npz"))
+        else:
+            model.fine_tune(x, result["memberships"], epochs=finetune_epochs, batch_size=batch_size,
+                            learning_rate=finetune_learning_rate, reconstruction_weight=reconstruction_weight,
+                            checkpoint=checkpoint, callbacks=callbacks(f"finetune_{r}", (r - 1) * finetune_epochs),
+                            verbose=verbose)
+            result = _cached_clusters(model, x, path(f"clusters_{r}.npz"), layout=False,
+                                      init_labels=result["labels"], graph_neighbors=graph_neighbors, seed=seed)
+        record(f"SymNMF on fine-tuned codes, round {r}", result, r)
+    return {
+        "model": model,
+        "labels": result["labels"],
+        "stages": stages,
+        "codes": codes,
+        "finetuned_codes": model.predict_codes(x),
+        "layout": layout,
+        "seconds": time.perf_counter() - start,
+    }
+
+
+def _cached_clusters(model, x, cache, **kwargs):
+    """`model.cluster(x, **kwargs)`, or the partition saved at `cache` by an earlier run (the centres are set again
+    from its memberships)."""
+    if cache and os.path.exists(cache):
+        saved = np.load(cache)
+        codes = model.predict_codes(x)
+        h = saved["memberships"]
+        model.centers.assign((h / np.maximum(h.sum(0, keepdims=True), 1e-12)).T @ codes)
+        return {key: saved[key] for key in saved.files} | {"symnmf": None, "codes": codes}
+    return model.cluster(x, **kwargs)
 
