@@ -471,6 +471,8 @@ def run_deep_symnmf(
     x,
     n_clusters=10,
     *,
+    latent_dim=10,
+    hidden_units=(500, 500, 2000),
     pretrain_epochs=20,
     batch_size=256,
     layout_steps=10000,
@@ -532,7 +534,8 @@ def run_deep_symnmf(
     if logdir and os.path.exists(path("pretrained.keras")):
         model = keras.saving.load_model(path("pretrained.keras"))
     else:
-        model = DeepSymNMF(input_shape=x.shape[1:], n_clusters=n_clusters)
+        model = DeepSymNMF(input_shape=x.shape[1:], n_clusters=n_clusters, latent_dim=latent_dim,
+                           hidden_units=hidden_units)
         history = model.pretrain(x, epochs=pretrain_epochs, batch_size=batch_size, callbacks=callbacks("pretrain"),
                                  verbose=verbose)
         if not np.all(np.isfinite(history.history.get("loss", []))):
