@@ -27,6 +27,12 @@ def parse_args(argv=None):
     parser.add_argument("--layout-steps", type=int, default=10000, help="SGD steps of the neighbour layout")
     parser.add_argument("--layout-neighbors", type=int, default=20, help="neighbours of the fuzzy graph of the codes")
     parser.add_argument("--graph-neighbors", type=int, default=30, help="neighbours of SymNMF's graph")
+    parser.add_argument(
+        "--init",
+        choices=("spectral", "kmeans"),
+        default="spectral",
+        help="partition SymNMF starts from on the layout's graph",
+    )
     parser.add_argument("--rounds", type=int, default=2, help="fine-tuning rounds, each followed by SymNMF")
     parser.add_argument("--finetune-epochs", type=int, default=5, help="epochs per fine-tuning round")
     parser.add_argument("--finetune-lr", type=float, default=1e-4, help="Adam's learning rate when fine-tuning")
@@ -48,6 +54,7 @@ def main(argv=None):
             layout_steps=args.layout_steps,
             layout_neighbors=args.layout_neighbors,
             graph_neighbors=args.graph_neighbors,
+            init=args.init,
             rounds=args.rounds,
             finetune_epochs=args.finetune_epochs,
             finetune_learning_rate=args.finetune_lr,
@@ -60,11 +67,25 @@ def main(argv=None):
     except ClusteringError as error:
         sys.exit(f"cluster_mnist: {error}\nThe last good checkpoint is in {logdir}")
     baseline, _, _ = kmeans(run["codes"], args.clusters, seed=args.seed)
-    rows = [["k-means on the pretrained codes", clustering_accuracy(y, baseline), normalized_mutual_info(y, baseline),
-             float("nan"), "-"]]
+    rows = [
+        [
+            "k-means on the pretrained codes",
+            clustering_accuracy(y, baseline),
+            normalized_mutual_info(y, baseline),
+            float("nan"),
+            "-",
+        ]
+    ]
     for name, labels, objective, seconds in run["stages"]:
-        rows.append([name, clustering_accuracy(y, labels), normalized_mutual_info(y, labels), float(objective),
-                     round(seconds, 1)])
+        rows.append(
+            [
+                name,
+                clustering_accuracy(y, labels),
+                normalized_mutual_info(y, labels),
+                float(objective),
+                round(seconds, 1),
+            ]
+        )
     print()
     print(training.format_table(["stage", "accuracy", "NMI", "SymNMF objective", "wall s (cumulative)"], rows))
     model = f"finetuned_{args.rounds}.keras" if args.rounds else "pretrained.keras"

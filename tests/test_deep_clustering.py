@@ -59,13 +59,14 @@ def test_fuzzy_graph_matches_numpy(n_neighbors):
     np.testing.assert_allclose(got, expected, atol=2e-5)
 
 
-def test_layout_separates_blobs_and_is_deterministic():
+@pytest.mark.parametrize("init", ["spectral", "kmeans"])
+def test_layout_separates_blobs_and_is_deterministic(init):
     x, labels = _blobs()
     w = fuzzy_knn_graph(x, 10)
     first = neighbor_layout(w, n_components=2, steps=300, batch_size=256, seed=3)
     second = neighbor_layout(w, n_components=2, steps=300, batch_size=256, seed=3)
     np.testing.assert_array_equal(first, second)
-    result = cluster_codes(x, 3, layout_neighbors=10, layout_steps=300, graph_neighbors=10, seed=0)
+    result = cluster_codes(x, 3, layout_neighbors=10, layout_steps=300, graph_neighbors=10, init=init, seed=0)
     assert clustering_accuracy(labels, result["labels"]) == 1.0
 
 
@@ -128,6 +129,11 @@ def test_more_clusters_than_points():
         run_deep_symnmf(x, 8, **SMALL)
 
 
+def test_bad_init():
+    with pytest.raises(ValueError, match="Received an invalid value for `init`"):
+        cluster_codes(_blobs()[0], 3, init="random")
+
+
 def test_collapse_check():
     check_balance(np.array([0] * 9 + [1]), 2)  # exactly 90% is allowed
     with pytest.raises(ClusteringError, match="collapsed: cluster 0 holds 10 of 11"):
@@ -169,8 +175,15 @@ def test_failed_fine_tuning_restores_weights_and_keeps_checkpoint(tuned, failure
         one_cluster[:, 0] = 1.0
         args, match = (x, one_cluster), "collapsed"
     with pytest.raises(ClusteringError, match=match):
-        model.fine_tune(*args, epochs=20, batch_size=32, learning_rate=0.1, reconstruction_weight=0.0,
-                        checkpoint=checkpoint, verbose=0)
+        model.fine_tune(
+            *args,
+            epochs=20,
+            batch_size=32,
+            learning_rate=0.1,
+            reconstruction_weight=0.0,
+            checkpoint=checkpoint,
+            verbose=0,
+        )
     for variable, value in zip(model.weights, before, strict=True):
         np.testing.assert_array_equal(variable.numpy(), value)
     assert open(checkpoint, "rb").read() == saved
@@ -179,8 +192,19 @@ def test_failed_fine_tuning_restores_weights_and_keeps_checkpoint(tuned, failure
 def test_pipeline_resumes_from_its_checkpoints(tmp_path):
     x, labels = _images()
     logdir = str(tmp_path / "run")
-    kwargs = dict(SMALL, pretrain_epochs=30, batch_size=32, layout_steps=200, layout_neighbors=10, graph_neighbors=10,
-                  rounds=1, finetune_epochs=2, seed=0, logdir=logdir, y_monitor=labels)
+    kwargs = dict(
+        SMALL,
+        pretrain_epochs=30,
+        batch_size=32,
+        layout_steps=200,
+        layout_neighbors=10,
+        graph_neighbors=10,
+        rounds=1,
+        finetune_epochs=2,
+        seed=0,
+        logdir=logdir,
+        y_monitor=labels,
+    )
     keras.utils.set_random_seed(0)
     first = run_deep_symnmf(x, 3, **kwargs)
     assert clustering_accuracy(labels, first["labels"]) == 1.0
@@ -199,8 +223,24 @@ def test_script_logs_both_phases(tmp_path):
     import cluster_mnist
 
     logdir = str(tmp_path / "run")
-    result = cluster_mnist.main(["--split", "test[:300]", "--epochs", "2", "--layout-steps", "100", "--rounds", "1",
-                                 "--finetune-epochs", "1", "--logdir", logdir, "--data", "bundled"])
+    result = cluster_mnist.main(
+        [
+            "--split",
+            "test[:300]",
+            "--epochs",
+            "2",
+            "--layout-steps",
+            "100",
+            "--rounds",
+            "1",
+            "--finetune-epochs",
+            "1",
+            "--logdir",
+            logdir,
+            "--data",
+            "bundled",
+        ]
+    )
     assert 0.1 < result["accuracy"] <= 1.0
 
     def tags(folder):

@@ -7,7 +7,7 @@ The pipeline (`DeepSymNMF.pretrain` → `cluster` → `fine_tune` → `cluster`)
 2. Lay the codes out in a low-dimensional space where a k-NN graph separates the classes: a fuzzy k-NN graph of
    the codes and a force-directed layout of it (the cross-entropy UMAP minimises, by edge-sampling SGD in
    TensorFlow; N2D's recipe without the umap-learn dependency).
-3. k-means on the layout gives a partition; SymNMF on the layout's k-NN graph is started from it. SymNMF's
+3. Spectral clustering of the layout's k-NN graph gives a partition; SymNMF on that graph is started from it. SymNMF's
    objective is flat across partitions that merge or split the same pieces differently, so random restarts
    pick among them almost at random (measured: ACC 0.54-0.75 for objectives within 2e-5 of each other); started
    from a partition, it keeps it and turns it into soft memberships H.
@@ -25,6 +25,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_mf import graph
+from keras_mf._validation import check_choice
 from keras_mf._validation import check_int
 from keras_mf._validation import check_positive_float
 from keras_mf._validation import invalid_value
@@ -34,10 +35,11 @@ from keras_mf.cluster.metrics import normalized_mutual_info
 from keras_mf.factorization import SymNMF
 from keras_mf.models.autoencoder import Autoencoder
 from keras_mf.training.callbacks import NaNGuard
+from keras_mf.training.callbacks import standard_callbacks
 from keras_mf.training.files import atomic_save_model
 
 # UMAP's output kernel φ(d) = 1 / (1 + a·d^(2b)) for min_dist = 0, spread = 1 (umap-learn's fitted constants):
-# clusters contract to tight clumps, which is what k-means on the layout needs.
+# clusters contract to tight clumps, which a k-NN graph of the layout then cuts cleanly.
 _LAYOUT_A = 1.929
 _LAYOUT_B = 0.7915
 _LAYOUT_CLIP = 4.0  # per-coordinate gradient clip of UMAP's SGD
@@ -128,8 +130,16 @@ def neighbor_layout(w, n_components=10, steps=10000, batch_size=8192, negatives=
     for first in range(0, steps, chunk):
         count = min(chunk, steps - first)
         _layout_steps(
-            y, edges, w.values, tf.constant(first), tf.constant(count), tf.constant(steps),
-            batch_size, negatives, tf.constant(learning_rate, tf.float32), tf.constant(seed, tf.int32),
+            y,
+            edges,
+            w.values,
+            tf.constant(first),
+            tf.constant(count),
+            tf.constant(steps),
+            batch_size,
+            negatives,
+            tf.constant(learning_rate, tf.float32),
+            tf.constant(seed, tf.int32),
         )
     layout = y.numpy()
     if not np.all(np.isfinite(layout)):
@@ -171,8 +181,10 @@ def symnmf_from_partition(a, labels, n_clusters, max_iter=2000, tol=1e-5, seed=0
     """
     h = np.eye(n_clusters, dtype=np.float64)[np.asarray(labels)] + 0.05
     gram = h.T @ h
-    ah = tf.sparse.sparse_dense_matmul(a, tf.constant(h, a.dtype)).numpy() if isinstance(a, tf.SparseTensor) else (
-        np.asarray(a) @ h
+    ah = (
+        tf.sparse.sparse_dense_matmul(a, tf.constant(h, a.dtype)).numpy()
+        if isinstance(a, tf.SparseTensor)
+        else (np.asarray(a) @ h)
     )
     # ⟨A, HHᵀ⟩ = tr(HᵀAH) and ‖HHᵀ‖² = ‖HᵀH‖², without forming the n × n HHᵀ.
     scale = np.sqrt(max(float(np.sum(h * ah)), 1e-30) / float(np.sum(gram * gram)))
@@ -192,13 +204,19 @@ def cluster_codes(
     layout_neighbors=20,
     layout_steps=10000,
     graph_neighbors=30,
+    init="spectral",
     init_labels=None,
     max_iter=2000,
     tol=1e-5,
     seed=0,
 ):
     """Clusters codes `(n, d)` with SymNMF: (optional) neighbour layout, its self-tuning k-NN graph, SymNMF started
-    from `init_labels` or, when None, from k-means on the layout.
+    from `init_labels` or, when None, from spectral clustering of that graph (`init="spectral"`) or k-means on the
+    points (`init="kmeans"`).
+
+    The default start is spectral: on MNIST layouts k-means' inertia prefers splitting the elongated cluster of 1s
+    and merging the touching 4s and 9s (seed 1: ACC 0.79 at a lower inertia than a 0.88 partition), while a graph
+    cut follows the clumps the layout made (0.92 on the same layouts).
 
     Returns:
         dict with `labels (n,)`, `memberships` H `(n, n_clusters)`, `objective`, `init_labels`, `space` (the points
@@ -209,16 +227,21 @@ def cluster_codes(
         raise invalid_value("codes", "an array of shape (n, d)", f"array of shape {codes.shape}")
     n = codes.shape[0]
     n_clusters = check_int("n_clusters", n_clusters, 1, n)
+    check_choice("init", init, ("spectral", "kmeans"))
     if not np.all(np.isfinite(codes)):
         raise ClusteringError("The codes hold NaN/inf: the network diverged.")
     space = codes
     if layout:
         neighbors = min(layout_neighbors, n - 1)
         space = neighbor_layout(fuzzy_knn_graph(codes, neighbors), min(n_clusters, n - 2), layout_steps, seed=seed)
-    if init_labels is None:
+    w = graph.knn_graph(space, n_neighbors=min(graph_neighbors, n - 1))
+    if init_labels is None and init == "kmeans":
         init_labels, _, _ = kmeans(space, n_clusters, n_init=10, seed=seed)
-    a = graph.normalize_adjacency(graph.knn_graph(space, n_neighbors=min(graph_neighbors, n - 1)))
-    model = symnmf_from_partition(a, init_labels, n_clusters, max_iter=max_iter, tol=tol, seed=seed)
+    elif init_labels is None:
+        init_labels = graph.spectral_clustering(w, n_clusters, seed=seed)
+    model = symnmf_from_partition(
+        graph.normalize_adjacency(w), init_labels, n_clusters, max_iter=max_iter, tol=tol, seed=seed
+    )
     labels = model.labels_
     check_balance(labels, n_clusters)
     return {
@@ -399,9 +422,7 @@ class DeepSymNMF(keras.Model):
 
     def predict_codes(self, x, batch_size=1024):
         """Codes of `x` as a numpy array `(n, latent_dim)`."""
-        return np.concatenate(
-            [np.asarray(self.encode(x[i : i + batch_size])) for i in range(0, len(x), batch_size)]
-        )
+        return np.concatenate([np.asarray(self.encode(x[i : i + batch_size])) for i in range(0, len(x), batch_size)])
 
     def predict_labels(self, x, batch_size=1024):
         """Hard assignments `(n,)`: the argmax of the soft assignments Q."""
@@ -478,6 +499,7 @@ def run_deep_symnmf(
     layout_steps=10000,
     layout_neighbors=20,
     graph_neighbors=30,
+    init="spectral",
     rounds=2,
     finetune_epochs=5,
     finetune_learning_rate=1e-4,
@@ -487,8 +509,9 @@ def run_deep_symnmf(
     y_monitor=None,
     verbose=0,
 ):
-    """The whole pipeline: pretrain, SymNMF on the codes' layout graph, then `rounds` of fine-tuning each followed by
-    SymNMF on the fine-tuned codes' graph started from the previous partition.
+    """The whole pipeline: pretrain, SymNMF on the codes' layout graph (started from `init`, see `cluster_codes`),
+    then `rounds` of fine-tuning each followed by SymNMF on the fine-tuned codes' graph started from the previous
+    partition. Defaults: the measured recipe (about 3 minutes on the 10,000 MNIST test images on 2 cores).
 
     With `logdir`, every phase writes TensorBoard logs there (`pretrain/`, `finetune_<r>/`, `symnmf_<r>/`, `monitor/`)
     and a checkpoint (`pretrained.keras`, `clusters_<r>.npz`, `finetuned_<r>.keras`); a run called again with the same
@@ -499,8 +522,6 @@ def run_deep_symnmf(
         dict: `model`, `labels` (the final partition), `stages` (list of `(name, labels, objective, seconds)`),
         `codes` (pretrained codes), `finetuned_codes`, `layout`, `seconds`.
     """
-    from keras_mf.training.callbacks import standard_callbacks
-
     x = np.asarray(x, np.float32)
     if x.ndim < 2 or len(x) < 2:
         raise invalid_value("x", "an array of at least 2 examples, shape (n, *input_shape)", f"shape {x.shape}")
@@ -520,33 +541,55 @@ def run_deep_symnmf(
         stages.append((name, result["labels"], result["objective"], time.perf_counter() - start))
         if not logdir or result["symnmf"] is None:  # None: the partition was read back from an earlier run
             return
-        np.savez(path(f"clusters_{r}.npz"), labels=result["labels"], memberships=result["memberships"],
-                 objective=result["objective"], init_labels=result["init_labels"])
+        np.savez(
+            path(f"clusters_{r}.npz"),
+            labels=result["labels"],
+            memberships=result["memberships"],
+            objective=result["objective"],
+            init_labels=result["init_labels"],
+            space=result["space"],
+        )
         writer = tf.summary.create_file_writer(path(f"symnmf_{r}"))
         with writer.as_default():
             for i, value in enumerate(result["symnmf"].history_):
                 tf.summary.scalar("symnmf/objective", value, step=i)
         writer.flush()
         if y_monitor is not None:
-            log_scalars(path("monitor"), {"symnmf/accuracy": clustering_accuracy(y_monitor, result["labels"]),
-                                          "symnmf/nmi": normalized_mutual_info(y_monitor, result["labels"])}, r)
+            log_scalars(
+                path("monitor"),
+                {
+                    "symnmf/accuracy": clustering_accuracy(y_monitor, result["labels"]),
+                    "symnmf/nmi": normalized_mutual_info(y_monitor, result["labels"]),
+                },
+                r,
+            )
 
     if logdir and os.path.exists(path("pretrained.keras")):
         model = keras.saving.load_model(path("pretrained.keras"))
     else:
-        model = DeepSymNMF(input_shape=x.shape[1:], n_clusters=n_clusters, latent_dim=latent_dim,
-                           hidden_units=hidden_units)
-        history = model.pretrain(x, epochs=pretrain_epochs, batch_size=batch_size, callbacks=callbacks("pretrain"),
-                                 verbose=verbose)
+        model = DeepSymNMF(
+            input_shape=x.shape[1:], n_clusters=n_clusters, latent_dim=latent_dim, hidden_units=hidden_units
+        )
+        history = model.pretrain(
+            x, epochs=pretrain_epochs, batch_size=batch_size, callbacks=callbacks("pretrain"), verbose=verbose
+        )
         if not np.all(np.isfinite(history.history.get("loss", []))):
-            raise ClusteringError("Pretraining diverged: the reconstruction loss became NaN/inf; lower the learning rate.")
+            raise ClusteringError("Pretraining diverged: the reconstruction loss became NaN/inf; check `x`.")
         if logdir:
             atomic_save_model(model, path("pretrained.keras"))
     codes = model.predict_codes(x)
     if not np.all(np.isfinite(codes)):
         raise ClusteringError("Pretraining diverged: the codes hold NaN/inf.")
-    result = _cached_clusters(model, x, path("clusters_0.npz"), layout_steps=layout_steps,
-                              layout_neighbors=layout_neighbors, graph_neighbors=graph_neighbors, seed=seed)
+    result = _cached_clusters(
+        model,
+        x,
+        path("clusters_0.npz"),
+        layout_steps=layout_steps,
+        layout_neighbors=layout_neighbors,
+        graph_neighbors=graph_neighbors,
+        init=init,
+        seed=seed,
+    )
     layout = result.get("space")
     record("SymNMF on the layout of the codes", result, 0)
     for r in range(1, rounds + 1):
@@ -555,12 +598,26 @@ def run_deep_symnmf(
             model = keras.saving.load_model(checkpoint)
             result = _cached_clusters(model, x, path(f"clusters_{r}.npz"))
         else:
-            model.fine_tune(x, result["memberships"], epochs=finetune_epochs, batch_size=batch_size,
-                            learning_rate=finetune_learning_rate, reconstruction_weight=reconstruction_weight,
-                            checkpoint=checkpoint, callbacks=callbacks(f"finetune_{r}", (r - 1) * finetune_epochs),
-                            verbose=verbose)
-            result = _cached_clusters(model, x, path(f"clusters_{r}.npz"), layout=False,
-                                      init_labels=result["labels"], graph_neighbors=graph_neighbors, seed=seed)
+            model.fine_tune(
+                x,
+                result["memberships"],
+                epochs=finetune_epochs,
+                batch_size=batch_size,
+                learning_rate=finetune_learning_rate,
+                reconstruction_weight=reconstruction_weight,
+                checkpoint=checkpoint,
+                callbacks=callbacks(f"finetune_{r}", (r - 1) * finetune_epochs),
+                verbose=verbose,
+            )
+            result = _cached_clusters(
+                model,
+                x,
+                path(f"clusters_{r}.npz"),
+                layout=False,
+                init_labels=result["labels"],
+                graph_neighbors=graph_neighbors,
+                seed=seed,
+            )
         record(f"SymNMF on fine-tuned codes, round {r}", result, r)
     return {
         "model": model,
@@ -583,4 +640,3 @@ def _cached_clusters(model, x, cache, **kwargs):
         model.centers.assign((h / np.maximum(h.sum(0, keepdims=True), 1e-12)).T @ codes)
         return {key: saved[key] for key in saved.files} | {"symnmf": None, "codes": codes}
     return model.cluster(x, **kwargs)
-
