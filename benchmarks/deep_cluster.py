@@ -56,7 +56,18 @@ def main():
         run = run_deep_symnmf(x, CLUSTERS, seed=seed)
         acc, nmi = clustering_accuracy(y, run["labels"]), normalized_mutual_info(y, run["labels"])
         runs.append((seed, acc, nmi, run["seconds"] / 60))
-        print(f"seed {seed}: ACC {acc:.4f}  NMI {nmi:.4f}  {run['seconds'] / 60:.2f} min", flush=True)
+        stages = ", ".join(
+            f"{name} {clustering_accuracy(y, labels):.4f} at {seconds / 60:.2f} min"
+            for name, labels, _, seconds in run["stages"]
+        )
+        starts = ", ".join(
+            f"from {name}: ACC {clustering_accuracy(y, labels):.4f}, size entropy {entropy:.4f}"
+            for name, labels, entropy, _ in run["candidates"]
+        )
+        print(
+            f"seed {seed}: ACC {acc:.4f}  NMI {nmi:.4f}  {run['seconds'] / 60:.2f} min  ({stages}; {starts})",
+            flush=True,
+        )
         ablation["AE codes"].append(heads(run["codes"], y, seed))
         ablation["layout of AE codes"].append(heads(run["layout"], y, seed))
         ablation["fine-tuned codes"].append(heads(run["finetuned_codes"], y, seed))

@@ -29,9 +29,9 @@ def parse_args(argv=None):
     parser.add_argument("--graph-neighbors", type=int, default=30, help="neighbours of SymNMF's graph")
     parser.add_argument(
         "--init",
-        choices=("spectral", "kmeans"),
-        default="spectral",
-        help="partition SymNMF starts from on the layout's graph",
+        choices=("balanced", "spectral", "kmeans"),
+        default="balanced",
+        help="partition SymNMF starts from on the layout's graph (balanced: SymNMF from both, the more balanced kept)",
     )
     parser.add_argument("--rounds", type=int, default=2, help="fine-tuning rounds, each followed by SymNMF")
     parser.add_argument("--finetune-epochs", type=int, default=5, help="epochs per fine-tuning round")

@@ -59,7 +59,7 @@ def test_fuzzy_graph_matches_numpy(n_neighbors):
     np.testing.assert_allclose(got, expected, atol=2e-5)
 
 
-@pytest.mark.parametrize("init", ["spectral", "kmeans"])
+@pytest.mark.parametrize("init", ["balanced", "spectral", "kmeans"])
 def test_layout_separates_blobs_and_is_deterministic(init):
     x, labels = _blobs()
     w = fuzzy_knn_graph(x, 10)
@@ -140,15 +140,15 @@ def test_collapse_check():
         check_balance(np.array([0] * 10 + [1]), 2)
 
 
-@pytest.fixture()
-def tuned(tmp_path):
-    """A small model clustered and fine-tuned once, with its checkpoint."""
+@pytest.fixture(scope="module")
+def tuned(tmp_path_factory):
+    """A small model clustered and fine-tuned once, with its checkpoint (shared: the failure tests restore it)."""
     x, labels = _images()
     keras.utils.set_random_seed(0)
     model = DeepSymNMF(input_shape=(64,), n_clusters=3, **SMALL)
     model.pretrain(x, epochs=30, batch_size=32, learning_rate=1e-2, verbose=0)
     result = model.cluster(x, layout=False, graph_neighbors=10)
-    checkpoint = str(tmp_path / "good.keras")
+    checkpoint = str(tmp_path_factory.mktemp("tuned") / "good.keras")
     model.fine_tune(x, result["memberships"], epochs=2, batch_size=32, checkpoint=checkpoint, verbose=0)
     return model, x, labels, result, checkpoint
 

@@ -7,7 +7,8 @@ The pipeline (`DeepSymNMF.pretrain` → `cluster` → `fine_tune` → `cluster`)
 2. Lay the codes out in a low-dimensional space where a k-NN graph separates the classes: a fuzzy k-NN graph of
    the codes and a force-directed layout of it (the cross-entropy UMAP minimises, by edge-sampling SGD in
    TensorFlow; N2D's recipe without the umap-learn dependency).
-3. Spectral clustering of the layout's k-NN graph gives a partition; SymNMF on that graph is started from it. SymNMF's
+3. Spectral clustering of the layout's k-NN graph and k-means on the layout give two partitions; SymNMF on that
+   graph is started from each, and the more balanced result is kept (see `cluster_codes`). SymNMF's
    objective is flat across partitions that merge or split the same pieces differently, so random restarts
    pick among them almost at random (measured: ACC 0.54-0.75 for objectives within 2e-5 of each other); started
    from a partition, it keeps it and turns it into soft memberships H.
@@ -204,30 +205,37 @@ def cluster_codes(
     layout_neighbors=20,
     layout_steps=10000,
     graph_neighbors=30,
-    init="spectral",
+    init="balanced",
     init_labels=None,
     max_iter=2000,
     tol=1e-5,
     seed=0,
 ):
     """Clusters codes `(n, d)` with SymNMF: (optional) neighbour layout, its self-tuning k-NN graph, SymNMF started
-    from `init_labels` or, when None, from spectral clustering of that graph (`init="spectral"`) or k-means on the
-    points (`init="kmeans"`).
+    from `init_labels` or, when None, from a partition of that graph chosen by `init`:
 
-    The default start is spectral: on MNIST layouts k-means' inertia prefers splitting the elongated cluster of 1s
-    and merging the touching 4s and 9s (seed 1: ACC 0.79 at a lower inertia than a 0.88 partition), while a graph
-    cut follows the clumps the layout made (0.92 on the same layouts).
+    - "spectral": spectral clustering (NJW) of the graph;
+    - "kmeans": k-means (10 inits) on the points;
+    - "balanced" (default): SymNMF from each of the two, keeping the result whose cluster sizes have the larger
+      entropy.
+
+    Each single start has its failure on MNIST layouts: k-means' inertia prefers splitting the elongated cluster of
+    1s and merging the touching 4s and 9s (one seed: ACC 0.79 at a lower inertia than a 0.88 partition), spectral
+    clustering merged two classes on another seed (0.80 where k-means gave 0.91). Both failures merge two classes
+    into one cluster of twice the size, which the size entropy sees without labels; SymNMF's own objective does not
+    (it is flat across such partitions, see the module's docstring).
 
     Returns:
         dict with `labels (n,)`, `memberships` H `(n, n_clusters)`, `objective`, `init_labels`, `space` (the points
-        the graph was built on) and `symnmf` (the fitted model).
+        the graph was built on), `symnmf` (the fitted model) and `candidates` (`(init, labels, size entropy,
+        objective)` for each start tried).
     """
     codes = np.asarray(codes, np.float32)
     if codes.ndim != 2:
         raise invalid_value("codes", "an array of shape (n, d)", f"array of shape {codes.shape}")
     n = codes.shape[0]
     n_clusters = check_int("n_clusters", n_clusters, 1, n)
-    check_choice("init", init, ("spectral", "kmeans"))
+    check_choice("init", init, ("balanced", "spectral", "kmeans"))
     if not np.all(np.isfinite(codes)):
         raise ClusteringError("The codes hold NaN/inf: the network diverged.")
     space = codes
@@ -235,23 +243,40 @@ def cluster_codes(
         neighbors = min(layout_neighbors, n - 1)
         space = neighbor_layout(fuzzy_knn_graph(codes, neighbors), min(n_clusters, n - 2), layout_steps, seed=seed)
     w = graph.knn_graph(space, n_neighbors=min(graph_neighbors, n - 1))
-    if init_labels is None and init == "kmeans":
-        init_labels, _, _ = kmeans(space, n_clusters, n_init=10, seed=seed)
-    elif init_labels is None:
-        init_labels = graph.spectral_clustering(w, n_clusters, seed=seed)
-    model = symnmf_from_partition(
-        graph.normalize_adjacency(w), init_labels, n_clusters, max_iter=max_iter, tol=tol, seed=seed
-    )
-    labels = model.labels_
-    check_balance(labels, n_clusters)
+    a = graph.normalize_adjacency(w)
+    if init_labels is not None:
+        starts = {"given": np.asarray(init_labels)}
+    else:
+        starts = {}
+        if init in ("balanced", "spectral"):
+            starts["spectral"] = graph.spectral_clustering(w, n_clusters, seed=seed)
+        if init in ("balanced", "kmeans"):
+            starts["kmeans"] = kmeans(space, n_clusters, n_init=10, seed=seed)[0]
+    candidates, best = [], None
+    for name, start in starts.items():
+        model = symnmf_from_partition(a, start, n_clusters, max_iter=max_iter, tol=tol, seed=seed)
+        entropy = _size_entropy(model.labels_, n_clusters)
+        candidates.append((name, model.labels_, entropy, model.objective_))
+        if best is None or (entropy, -model.objective_) > (best[0], -best[1].objective_):
+            best = (entropy, model, start)
+    _, model, start = best
+    check_balance(model.labels_, n_clusters)
     return {
-        "labels": labels,
+        "labels": model.labels_,
         "memberships": model.components_,
         "objective": model.objective_,
-        "init_labels": np.asarray(init_labels),
+        "init_labels": np.asarray(start),
         "space": space,
         "symnmf": model,
+        "candidates": candidates,
     }
+
+
+def _size_entropy(labels, n_clusters):
+    """Entropy (nats) of the cluster-size distribution: log(k) when balanced, lower when clusters merge."""
+    p = np.bincount(np.asarray(labels), minlength=n_clusters) / len(labels)
+    p = p[p > 0]
+    return float(-np.sum(p * np.log(p)))
 
 
 def check_balance(labels, n_clusters, max_fraction=0.9):
@@ -499,7 +524,7 @@ def run_deep_symnmf(
     layout_steps=10000,
     layout_neighbors=20,
     graph_neighbors=30,
-    init="spectral",
+    init="balanced",
     rounds=2,
     finetune_epochs=5,
     finetune_learning_rate=1e-4,
@@ -520,7 +545,8 @@ def run_deep_symnmf(
 
     Returns:
         dict: `model`, `labels` (the final partition), `stages` (list of `(name, labels, objective, seconds)`),
-        `codes` (pretrained codes), `finetuned_codes`, `layout`, `seconds`.
+        `codes` (pretrained codes), `finetuned_codes`, `layout`, `candidates` (the starts the first clustering
+        tried, see `cluster_codes`; empty when read back from an earlier run), `seconds`.
     """
     x = np.asarray(x, np.float32)
     if x.ndim < 2 or len(x) < 2:
@@ -591,6 +617,7 @@ def run_deep_symnmf(
         seed=seed,
     )
     layout = result.get("space")
+    candidates = result.get("candidates", [])
     record("SymNMF on the layout of the codes", result, 0)
     for r in range(1, rounds + 1):
         checkpoint = path(f"finetuned_{r}.keras")
@@ -626,6 +653,7 @@ def run_deep_symnmf(
         "codes": codes,
         "finetuned_codes": model.predict_codes(x),
         "layout": layout,
+        "candidates": candidates,
         "seconds": time.perf_counter() - start,
     }
 
