@@ -7,7 +7,7 @@ spectral clustering (NJW) and SymNMF (5 random restarts, lowest objective kept) 
 the pipeline uses, and with SymNMF started from the k-means or the spectral partition; rows with codes are means
 over the seeds. Labels only score.
 
-    python benchmarks/deep_cluster.py        # about 20 minutes on 2 cores (3 runs of ~3 min plus the ablation)
+    python benchmarks/deep_cluster.py        # about 15 minutes on 2 cores (3 runs of ~3 min plus the ablation)
 """
 
 import _common  # noqa: F401
