@@ -14,7 +14,14 @@ REQUIRED = (
     "keras_mf/datasets/data/t10k-images-idx3-ubyte.gz",
     "keras_mf/datasets/data/t10k-labels-idx1-ubyte.gz",
 )
-COMMANDS = ("keras-mf-autoencoder", "keras-mf-rnn", "keras-mf-compress", "keras-mf-cluster", "keras-mf-tutorials")
+COMMANDS = (
+    "keras-mf-autoencoder",
+    "keras-mf-rnn",
+    "keras-mf-compress",
+    "keras-mf-cluster",
+    "keras-mf-deep-cluster",
+    "keras-mf-tutorials",
+)
 
 
 def problems(path):

@@ -20,6 +20,7 @@ from tensorboard_events import read_events
 from tensorboard_events import read_hparams
 
 import keras_mf
+from keras_mf.cli import cluster_mnist
 from keras_mf.cli import compress_mnist
 from keras_mf.cli import make_figures
 from keras_mf.cli import reproduce_tutorials
@@ -34,6 +35,7 @@ COMMANDS = {
     "keras-mf-rnn": train_rnn,
     "keras-mf-compress": compress_mnist,
     "keras-mf-cluster": snmf_mnist,
+    "keras-mf-deep-cluster": cluster_mnist,
     "keras-mf-tutorials": reproduce_tutorials,
 }
 # Options read by shared code rather than by the command's own module: which function reads each.

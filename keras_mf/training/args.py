@@ -18,11 +18,13 @@ DATA_SOURCES = ("auto", "tfds", "idx", "bundled")
 DISTRIBUTE = ("none", "mirrored", "multiworker")
 
 
-def make_parser(script, description, training=True, **defaults):
+def make_parser(script, description, training=True, resumable=True, **defaults):
     """Returns an `ArgumentParser` with the options every command shares; `defaults` overrides their defaults.
 
     Every command gets `--seed`, `--logdir`, `--data`, `--data-dir` and `--version`; a command that trains
-    a Keras model (`training=True`) also gets `--epochs`, `--batch-size`, `--resume` and `--distribute`.
+    a Keras model (`training=True`) also gets `--epochs` and `--batch-size`, and, when it trains in one
+    `fit` that `BackupAndRestore` under `<logdir>/backup` can resume (`resumable=True`), `--resume` and
+    `--distribute`.
 
     Example:
 
@@ -32,11 +34,11 @@ def make_parser(script, description, training=True, **defaults):
     (20, 3)
     """
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    add_common_arguments(parser, script, training=training, **defaults)
+    add_common_arguments(parser, script, training=training, resumable=resumable, **defaults)
     return parser
 
 
-def add_common_arguments(parser, script, training=True, epochs=10, batch_size=128, seed=0):
+def add_common_arguments(parser, script, training=True, resumable=True, epochs=10, batch_size=128, seed=0):
     parser.set_defaults(script=script, resume=False)
     parser.add_argument("--version", action="version", version=f"%(prog)s (keras_mf {__version__})")
     if training:
@@ -49,7 +51,7 @@ def add_common_arguments(parser, script, training=True, epochs=10, batch_size=12
         help=f"TensorBoard log folder (default runs/{script}/<timestamp>)"
         + ("; re-run with the same --logdir to resume an interrupted run" if training else ""),
     )
-    if training:
+    if training and resumable:
         parser.add_argument(
             "--resume", action="store_true", help=f"resume the newest interrupted run under runs/{script}/"
         )
@@ -57,7 +59,7 @@ def add_common_arguments(parser, script, training=True, epochs=10, batch_size=12
     parser.add_argument(
         "--data-dir", default=None, help="folder of IDX files for --data idx (or $KERAS_MF_MNIST_DIR)"
     )
-    if training:
+    if training and resumable:
         parser.add_argument(
             "--distribute",
             choices=DISTRIBUTE,
