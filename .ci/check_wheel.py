@@ -28,7 +28,9 @@ def problems(path):
     with zipfile.ZipFile(path) as wheel:
         names = set(wheel.namelist())
         found = [f"missing file {name}" for name in REQUIRED if name not in names]
-        if not any(name.endswith(".dist-info/licenses/LICENSE") or name.endswith(".dist-info/LICENSE") for name in names):
+        if not any(
+            name.endswith(".dist-info/licenses/LICENSE") or name.endswith(".dist-info/LICENSE") for name in names
+        ):
             found.append("missing file LICENSE (in the .dist-info folder)")
         entry_points = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
         parser = configparser.ConfigParser()

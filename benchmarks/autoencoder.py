@@ -1,12 +1,11 @@
 """Autoencoder against PCA (Eckart–Young) and against a plain keras.Sequential of the same layers.
 
-    python benchmarks/autoencoder.py      # bundled split, 8000/2000, latent 32, the script's defaults
+python benchmarks/autoencoder.py      # bundled split, 8000/2000, latent 32, the script's defaults
 """
-
-import _common  # noqa: F401
 
 import time
 
+import _common  # noqa: F401
 import keras
 import numpy as np
 
@@ -15,8 +14,8 @@ from keras_mf import TruncatedSVD
 from keras_mf import linalg
 from keras_mf import training
 from keras_mf.cli import train_autoencoder
-from keras_mf.training import mse
 from keras_mf.datasets import load_mnist
+from keras_mf.training import mse
 
 
 def throughput(model, x, epochs=3):
@@ -48,22 +47,36 @@ def main():
     for _ in range(3):  # interleaved, so both see the same machine load
         training.set_seed(0)
         ours = Autoencoder(latent_dim=32, hidden_units=(256,))
-        plain = keras.Sequential([keras.Input((784,)), keras.layers.Dense(256, activation="relu"), keras.layers.Dense(32),
-                                  keras.layers.Dense(256, activation="relu"), keras.layers.Dense(784, activation="sigmoid")])
+        plain = keras.Sequential(
+            [
+                keras.Input((784,)),
+                keras.layers.Dense(256, activation="relu"),
+                keras.layers.Dense(32),
+                keras.layers.Dense(256, activation="relu"),
+                keras.layers.Dense(784, activation="sigmoid"),
+            ]
+        )
         t_ours, t_plain = throughput(ours, x_train), throughput(plain, x_train)
         ratios.append((t_ours, t_plain))
     t_ours, t_plain = np.median([r[0] for r in ratios]), np.median([r[1] for r in ratios])
     print()
-    print(training.format_table(
-        ["model", "train MSE", "eval MSE", "samples/s"],
-        [["PCA rank 32 (truncated SVD)", pca_train, pca_eval, "-"],
-         ["linear AE, random init, 30 epochs", linear_train, linear_eval, "-"],
-         ["default AE 784-256-32 (script)", default["train_mse"], default["eval_mse"], "-"],
-         ["ours: Autoencoder 784-256-32", "-", "-", round(t_ours)],
-         ["keras.Sequential, same layers", "-", "-", round(t_plain)]]))
+    print(
+        training.format_table(
+            ["model", "train MSE", "eval MSE", "samples/s"],
+            [
+                ["PCA rank 32 (truncated SVD)", pca_train, pca_eval, "-"],
+                ["linear AE, random init, 30 epochs", linear_train, linear_eval, "-"],
+                ["default AE 784-256-32 (script)", default["train_mse"], default["eval_mse"], "-"],
+                ["ours: Autoencoder 784-256-32", "-", "-", round(t_ours)],
+                ["keras.Sequential, same layers", "-", "-", round(t_plain)],
+            ],
+        )
+    )
     print(f"\nlinear AE vs principal subspace: principal angles (deg) {np.round(angles, 2).tolist()}")
-    print(f"RESULT linear_gap={linear_train / pca_train - 1:.4f} ae_eval_mse={default['eval_mse']:.5f} "
-          f"pca_eval_mse={pca_eval:.5f} throughput_ratio={t_ours / t_plain:.3f}")
+    print(
+        f"RESULT linear_gap={linear_train / pca_train - 1:.4f} ae_eval_mse={default['eval_mse']:.5f} "
+        f"pca_eval_mse={pca_eval:.5f} throughput_ratio={t_ours / t_plain:.3f}"
+    )
 
 
 if __name__ == "__main__":

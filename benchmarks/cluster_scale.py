@@ -12,8 +12,6 @@ of log(our seconds) against log(n). Needs scikit-learn and the Debian package da
 (/usr/share/datasets/fashion-mnist); without them it says so in one line and exits 0.
 """
 
-import _common  # noqa: F401
-
 import argparse
 import importlib.util
 import json
@@ -23,6 +21,7 @@ import subprocess
 import sys
 import time
 
+import _common  # noqa: F401
 import numpy as np
 
 SIZES = (10_000, 20_000, 40_000, 70_000)
@@ -149,8 +148,18 @@ def main(argv=None):
     print()
     print(
         training.format_table(
-            ["n", "graph s", "SymNMF s", "ours s", "peak GiB", "ACC", "sklearn s", "sklearn GiB", "sklearn ACC",
-             "ours/sklearn"],
+            [
+                "n",
+                "graph s",
+                "SymNMF s",
+                "ours s",
+                "peak GiB",
+                "ACC",
+                "sklearn s",
+                "sklearn GiB",
+                "sklearn ACC",
+                "ours/sklearn",
+            ],
             rows,
         )
     )

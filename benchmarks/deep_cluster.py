@@ -11,7 +11,6 @@ over the seeds. Labels only score.
 """
 
 import _common  # noqa: F401
-
 import numpy as np
 
 from keras_mf import SymNMF

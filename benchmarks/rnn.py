@@ -1,12 +1,11 @@
 """StatefulRNN against keras.layers.SimpleRNN, row by row, and truncated BPTT with carried/reset state.
 
-    python benchmarks/rnn.py      # bundled split, 8000/2000, 128 units, 10 epochs
+python benchmarks/rnn.py      # bundled split, 8000/2000, 128 units, 10 epochs
 """
-
-import _common  # noqa: F401
 
 import time
 
+import _common  # noqa: F401
 import keras
 import numpy as np
 
@@ -55,18 +54,30 @@ def main():
     carried = train_rnn.run(common + ["--logdir", "/tmp/keras_mf_bench_rnn_carried"])
     reset = train_rnn.run(common + ["--logdir", "/tmp/keras_mf_bench_rnn_reset", "--reset-every-chunk"])
     print()
-    print(training.format_table(
-        ["model", "eval accuracy", "train samples/s"],
-        [["keras SimpleRNN(128) + Dense, mean of 3 seeds", simple_acc, round(simple_speed)],
-         ["ours StatefulRNN(128), same initial weights", ours_acc, round(ours_speed)],
-         ["ours StatefulRNN(128), its own initial weights", own_acc, "-"],
-         ["ours, truncated BPTT 4x7 rows, state carried", carried["accuracy"], "-"],
-         ["ours, truncated BPTT, state reset every chunk", reset["accuracy"], "-"]]))
-    print("per seed (accuracy): SimpleRNN", [round(r[0], 4) for r in runs["simple"]],
-          "ours (same init)", [round(r[0], 4) for r in runs["ours"]],
-          "ours (own init)", [round(r[0], 4) for r in runs["ours_own_init"]])
-    print(f"RESULT acc={ours_acc:.4f} simplernn_acc={simple_acc:.4f} throughput_ratio={ours_speed / simple_speed:.3f} "
-          f"tbptt_acc={carried['accuracy']:.4f} reset_acc={reset['accuracy']:.4f}")
+    print(
+        training.format_table(
+            ["model", "eval accuracy", "train samples/s"],
+            [
+                ["keras SimpleRNN(128) + Dense, mean of 3 seeds", simple_acc, round(simple_speed)],
+                ["ours StatefulRNN(128), same initial weights", ours_acc, round(ours_speed)],
+                ["ours StatefulRNN(128), its own initial weights", own_acc, "-"],
+                ["ours, truncated BPTT 4x7 rows, state carried", carried["accuracy"], "-"],
+                ["ours, truncated BPTT, state reset every chunk", reset["accuracy"], "-"],
+            ],
+        )
+    )
+    print(
+        "per seed (accuracy): SimpleRNN",
+        [round(r[0], 4) for r in runs["simple"]],
+        "ours (same init)",
+        [round(r[0], 4) for r in runs["ours"]],
+        "ours (own init)",
+        [round(r[0], 4) for r in runs["ours_own_init"]],
+    )
+    print(
+        f"RESULT acc={ours_acc:.4f} simplernn_acc={simple_acc:.4f} throughput_ratio={ours_speed / simple_speed:.3f} "
+        f"tbptt_acc={carried['accuracy']:.4f} reset_acc={reset['accuracy']:.4f}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,10 +1,9 @@
 """TruncatedSVD.adapt against scikit-learn's PCA on the bundled MNIST split, plus compression accuracy.
 
-    python benchmarks/svd.py
+python benchmarks/svd.py
 """
 
 import _common  # noqa: F401
-
 import numpy as np
 from sklearn.decomposition import PCA
 
@@ -13,8 +12,8 @@ from keras_mf import compress
 from keras_mf import training
 from keras_mf.compression import compress_and_fine_tune
 from keras_mf.compression import dense_parameters
-from keras_mf.models import mlp_classifier
 from keras_mf.datasets import load_mnist
+from keras_mf.models import mlp_classifier
 
 RANKS = (8, 16, 32, 64, 128)
 ISSUE_OPTIMUM = {8: 0.03728, 16: 0.02668, 32: 0.01667, 64: 0.00892, 128: 0.00410}
@@ -42,8 +41,11 @@ def main():
         t_ours, t_sklearn = training_time(fit_ours, fit_sklearn)
         ratios[rank] = t_ours / t_sklearn
         rows.append([rank, ours, exact, ISSUE_OPTIMUM[rank], rel_errors[-1], t_ours, t_sklearn, ratios[rank]])
-    print(training.format_table(
-        ["rank", "ours MSE", "exact optimum", "issue figure", "rel err", "adapt s", "sklearn s", "ratio"], rows))
+    print(
+        training.format_table(
+            ["rank", "ours MSE", "exact optimum", "issue figure", "rel err", "adapt s", "sklearn s", "ratio"], rows
+        )
+    )
 
     training.set_seed(0)
     x_train, y_train = load_mnist("test[:8000]", source="bundled", as_numpy=True, verbose=False)
@@ -55,14 +57,23 @@ def main():
     rows = compress_and_fine_tune(model, x_train, y_train, x_eval, y_eval, [fraction], 3, 128)
     after = rows[0][4]
     print()
-    print(training.format_table(["model", "dense params", "eval accuracy"],
-                                [["MLP 784-512-256-10", dense_parameters(model), base],
-                                 [f"compressed (ranks {rows[0][1]}) + 3 epochs fine-tune", rows[0][2], after]]))
-    print(f"param_fraction={fraction:.3f} per layer: {rows[0][2] / dense_parameters(model):.4f} "
-          "of all Dense parameters")
+    print(
+        training.format_table(
+            ["model", "dense params", "eval accuracy"],
+            [
+                ["MLP 784-512-256-10", dense_parameters(model), base],
+                [f"compressed (ranks {rows[0][1]}) + 3 epochs fine-tune", rows[0][2], after],
+            ],
+        )
+    )
+    print(
+        f"param_fraction={fraction:.3f} per layer: {rows[0][2] / dense_parameters(model):.4f} of all Dense parameters"
+    )
     drop = 100.0 * (base - after)
-    print("\ntime ratio reported at rank 32 (the issue's PCA(32) reference); all ranks: "
-          + ", ".join(f"{r}: {v:.2f}" for r, v in ratios.items()))
+    print(
+        "\ntime ratio reported at rank 32 (the issue's PCA(32) reference); all ranks: "
+        + ", ".join(f"{r}: {v:.2f}" for r, v in ratios.items())
+    )
     print(f"RESULT max_rel_err={max(rel_errors):.2e} time_ratio={ratios[32]:.3f} compress_acc_drop={drop:.2f}")
 
 

@@ -10,10 +10,9 @@ same run, five times, each right after ours, and `time_ratio` is the median of t
 sklearn), so that load that comes and goes on a shared machine does not decide it.
 """
 
-import _common  # noqa: F401
-
 import time
 
+import _common  # noqa: F401
 import numpy as np
 from sklearn.cluster import SpectralClustering
 

@@ -13,10 +13,7 @@ import tensorflow as tf
 
 def invalid_value(name, expected, received):
     """Returns the ValueError that every check below raises."""
-    return ValueError(
-        f"Received an invalid value for `{name}`, expected {expected}. "
-        f"Received: {name}={received!r}"
-    )
+    return ValueError(f"Received an invalid value for `{name}`, expected {expected}. Received: {name}={received!r}")
 
 
 def check_int(name, value, low=1, high=None):
@@ -95,6 +92,7 @@ def check_finite(name, array):
             f"Received: {int(bad.sum())} NaN/inf entries, the first at index {first}"
         )
     return array
+
 
 def check_points(name, x, vectors=False):
     """Points `(n, d)` as a float tensor (integers become float32); `vectors=True` also takes `(n,)` scalars.

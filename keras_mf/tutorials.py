@@ -50,8 +50,14 @@ def dense_layer_sgd_step():
     grad_w, grad_b = tape.gradient(loss, [w, b])
     w.assign_sub(0.1 * grad_w)
     b.assign_sub(0.1 * grad_b)
-    values = {"y": y.numpy(), "loss": float(loss), "grad_w": grad_w.numpy(), "grad_b": grad_b.numpy(),
-              "w_new": w.numpy(), "b_new": b.numpy()}
+    values = {
+        "y": y.numpy(),
+        "loss": float(loss),
+        "grad_w": grad_w.numpy(),
+        "grad_b": grad_b.numpy(),
+        "w_new": w.numpy(),
+        "b_new": b.numpy(),
+    }
     return Example(
         "dense layer: forward, MSE, gradients, one SGD step",
         "003 梯度下降",
@@ -279,8 +285,14 @@ def rotation_is_orthogonal():
     t = math.pi / 4
     u = tf.constant([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]], tf.float64)
     gap = float(tf.reduce_max(tf.abs(tf.transpose(u) @ u - tf.eye(2, dtype=tf.float64))))
-    return Example("45° rotation is orthogonal", "003 酉矩阵", "UᵀU = I", f"max |UᵀU − I| = {gap:.1e}", "agrees",
-                   values={"gap": gap})
+    return Example(
+        "45° rotation is orthogonal",
+        "003 酉矩阵",
+        "UᵀU = I",
+        f"max |UᵀU − I| = {gap:.1e}",
+        "agrees",
+        values={"gap": gap},
+    )
 
 
 def gaussian_coverage():

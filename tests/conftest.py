@@ -12,6 +12,7 @@ import pytest  # noqa: E402
 def _seed():
     keras.utils.set_random_seed(1234)
 
+
 from hypothesis import HealthCheck  # noqa: E402
 from hypothesis import settings  # noqa: E402
 

@@ -1,14 +1,13 @@
 import keras
 import numpy as np
-from keras.ops import convert_to_numpy as to_numpy
 import pytest
-import tensorflow as tf
+from keras.ops import convert_to_numpy as to_numpy
+from roundtrip import assert_roundtrip
 
 from keras_mf import Autoencoder
 from keras_mf import TruncatedSVD
 from keras_mf import linalg
 from keras_mf.datasets import load_mnist
-from roundtrip import assert_roundtrip
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +18,12 @@ def data():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"linear": True}, {"hidden_units": (64,)}, {"hidden_units": (), "output_activation": None},
-     {"input_shape": (28, 28, 1), "hidden_units": (32, 16), "activation": "gelu"}],
+    [
+        {"linear": True},
+        {"hidden_units": (64,)},
+        {"hidden_units": (), "output_activation": None},
+        {"input_shape": (28, 28, 1), "hidden_units": (32, 16), "activation": "gelu"},
+    ],
 )
 def test_keras_roundtrip(tmp_path, kwargs):
     model = Autoencoder(latent_dim=8, **kwargs)
@@ -53,9 +56,11 @@ def test_trained_linear_autoencoder_spans_principal_subspace(data):
     model = Autoencoder(latent_dim=k, linear=True)
     model.compile(keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(3e-3, 30 * 16)), "mse")
     model.fit(x_train, x_train, epochs=30, batch_size=128, verbose=0)
-    gap = np.mean((x_train - model.predict(x_train, verbose=0)) ** 2) / np.mean(
-        (x_train - to_numpy(pca.reconstruct(x_train))) ** 2
-    ) - 1
+    gap = (
+        np.mean((x_train - model.predict(x_train, verbose=0)) ** 2)
+        / np.mean((x_train - to_numpy(pca.reconstruct(x_train))) ** 2)
+        - 1
+    )
     angles = to_numpy(linalg.principal_angles(to_numpy(model.reconstruction.kernel).T, to_numpy(pca.components)))
     # 30 epochs: gap 0.0087 (TensorFlow) and 0.0079 (JAX), leading angles 3.1° and 1.9°; at 20 epochs
     # JAX's initialisation was still 3.3% above the optimum, so both backends get the longer run.
@@ -87,8 +92,11 @@ def test_nonlinear_init_from_pca_encodes_the_principal_coordinates(data, hidden_
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"hidden_units": (7,)}, r"at least 2 \* latent_dim = 8"), ({"hidden_units": (16, 6)}, "hidden_units=\\(16, 6\\)"),
-     ({"hidden_units": (16,), "activation": "tanh"}, "activation='tanh'")],
+    [
+        ({"hidden_units": (7,)}, r"at least 2 \* latent_dim = 8"),
+        ({"hidden_units": (16, 6)}, "hidden_units=\\(16, 6\\)"),
+        ({"hidden_units": (16,), "activation": "tanh"}, "activation='tanh'"),
+    ],
 )
 def test_init_from_pca_refuses_encoders_that_cannot_carry_the_coordinates(data, kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -97,9 +105,14 @@ def test_init_from_pca_refuses_encoders_that_cannot_carry_the_coordinates(data, 
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"latent_dim": 784}, "latent_dim"), ({"latent_dim": 0}, "latent_dim"), ({"hidden_units": (0,)}, "hidden_units"),
-     ({"activation": "swishy"}, "activation"), ({"output_activation": "nope"}, "output_activation"),
-     ({"input_shape": (0,)}, "input_shape")],
+    [
+        ({"latent_dim": 784}, "latent_dim"),
+        ({"latent_dim": 0}, "latent_dim"),
+        ({"hidden_units": (0,)}, "hidden_units"),
+        ({"activation": "swishy"}, "activation"),
+        ({"output_activation": "nope"}, "output_activation"),
+        ({"input_shape": (0,)}, "input_shape"),
+    ],
 )
 def test_bad_construction(kwargs, match):
     with pytest.raises(ValueError, match=match):

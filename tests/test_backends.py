@@ -15,7 +15,12 @@ import tempfile
 import pytest
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
-LAYER_AND_MODEL_TESTS = ["test_truncated_svd.py", "test_low_rank_dense.py", "test_stateful_rnn.py", "test_autoencoder.py"]
+LAYER_AND_MODEL_TESTS = [
+    "test_truncated_svd.py",
+    "test_low_rank_dense.py",
+    "test_stateful_rnn.py",
+    "test_autoencoder.py",
+]
 BACKENDS = {"jax": "jax", "torch": "torch"}
 TIMEOUT = 900
 

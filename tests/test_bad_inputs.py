@@ -2,11 +2,11 @@
 message that names the argument (for commands: exit status 2 and the flag on standard error), before any
 backend op sees the value."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-import keras
 from keras_mf import Autoencoder
 from keras_mf import LowRankDense
 from keras_mf import RecurrentCell
@@ -195,7 +195,11 @@ LIBRARY = {
     "accuracy lengths": (lambda: cluster.clustering_accuracy([0, 1, 1], [0, 1]), ValueError, "y_pred"),
     "accuracy empty": (lambda: cluster.clustering_accuracy([], []), ValueError, "`y_true`"),
     "nmi lengths": (lambda: cluster.normalized_mutual_info([0, 1], [0, 1, 1]), ValueError, "y_pred"),
-    "nmi 2-D labels": (lambda: cluster.normalized_mutual_info(np.ones((2, 2)), np.ones((2, 2))), ValueError, "`y_true`"),
+    "nmi 2-D labels": (
+        lambda: cluster.normalized_mutual_info(np.ones((2, 2)), np.ones((2, 2))),
+        ValueError,
+        "`y_true`",
+    ),
     "assignment 3-D cost": (lambda: cluster.linear_sum_assignment(np.ones((2, 2, 2))), ValueError, "`cost`"),
     "assignment NaN cost": (lambda: cluster.linear_sum_assignment(np.full((2, 2), np.nan)), ValueError, "`cost`"),
     # linalg
@@ -229,7 +233,11 @@ LIBRARY = {
         ValueError,
         "`batch_size`",
     ),
-    "mnist idx empty folder": (lambda: load_mnist("test", source="idx", data_dir="/nonexistent"), ValueError, "`data_dir`"),
+    "mnist idx empty folder": (
+        lambda: load_mnist("test", source="idx", data_dir="/nonexistent"),
+        ValueError,
+        "`data_dir`",
+    ),
     "fashion bundled": (lambda: load_fashion_mnist("test", source="bundled"), ValueError, "`source`"),
 }
 
@@ -280,6 +288,13 @@ def test_commands_refuse_bad_arguments_naming_the_flag(name, capsys, tmp_path, m
     module, argv, flag = COMMANDS[name]
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as stop:
-        module.main(argv + (["--logdir", str(tmp_path / "run")] if "--logdir" not in argv and module is not reproduce_tutorials else []))
+        module.main(
+            argv
+            + (
+                ["--logdir", str(tmp_path / "run")]
+                if "--logdir" not in argv and module is not reproduce_tutorials
+                else []
+            )
+        )
     assert stop.value.code == 2
     assert flag in capsys.readouterr().err

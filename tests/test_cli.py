@@ -103,7 +103,18 @@ def test_train_autoencoder_resumes_after_interruption(tmp_path, monkeypatch):
     from keras_mf import training
 
     logdir = str(tmp_path / "run")
-    args = ["--epochs", "2", "--logdir", logdir, "--data", "bundled", "--hidden-units", "16", "--train-split", "test[:1000]"]
+    args = [
+        "--epochs",
+        "2",
+        "--logdir",
+        logdir,
+        "--data",
+        "bundled",
+        "--hidden-units",
+        "16",
+        "--train-split",
+        "test[:1000]",
+    ]
 
     class Interrupt(Exception):
         pass
@@ -127,8 +138,24 @@ def test_train_autoencoder_resumes_after_interruption(tmp_path, monkeypatch):
 def test_train_rnn(tmp_path, mode):
     logdir = str(tmp_path / mode)
     result = train_rnn.run(
-        ["--epochs", "1", "--logdir", logdir, "--data", "bundled", "--mode", mode, "--units", "16",
-         "--batch-size", "100", "--train-split", "test[:2000]", "--learning-rate", "0.01"]
+        [
+            "--epochs",
+            "1",
+            "--logdir",
+            logdir,
+            "--data",
+            "bundled",
+            "--mode",
+            mode,
+            "--units",
+            "16",
+            "--batch-size",
+            "100",
+            "--train-split",
+            "test[:2000]",
+            "--learning-rate",
+            "0.01",
+        ]
     )
     assert result["accuracy"] > 0.2  # chance is 0.1
     train = read_events(os.path.join(logdir, "train"))
@@ -142,8 +169,25 @@ def test_train_rnn(tmp_path, mode):
 
 def test_compress_command(tmp_path):
     result = compress_mnist.run(
-        ["--epochs", "1", "--fine-tune-epochs", "1", "--logdir", str(tmp_path / "c"), "--data", "bundled",
-         "--hidden-units", "64", "--fractions", "0.25", "--ranks", "8", "16", "--train-split", "test[:2000]"]
+        [
+            "--epochs",
+            "1",
+            "--fine-tune-epochs",
+            "1",
+            "--logdir",
+            str(tmp_path / "c"),
+            "--data",
+            "bundled",
+            "--hidden-units",
+            "64",
+            "--fractions",
+            "0.25",
+            "--ranks",
+            "8",
+            "16",
+            "--train-split",
+            "test[:2000]",
+        ]
     )
     assert result["rows"][1][2] < result["rows"][0][2]
     assert result["curve"][0][1] > result["curve"][1][1]
@@ -159,8 +203,20 @@ def test_compress_command(tmp_path):
 
 def test_cluster_command(tmp_path):
     pytest.importorskip("keras_mf.graph.pipeline")
-    rows = snmf_mnist.run(["--split", "test[:600]", "--logdir", str(tmp_path / "s"), "--data", "bundled",
-                            "--restarts", "2", "--max-iter", "200"])
+    rows = snmf_mnist.run(
+        [
+            "--split",
+            "test[:600]",
+            "--logdir",
+            str(tmp_path / "s"),
+            "--data",
+            "bundled",
+            "--restarts",
+            "2",
+            "--max-iter",
+            "200",
+        ]
+    )
     assert all(0.3 < row[1] <= 1.0 for row in rows)
     clustering = read_events(os.path.join(tmp_path, "s", "clustering"))
     assert {"symnmf/objective", "symnmf/confusion_matrix", "symnmf/accuracy"} <= set(clustering.Tags()["tensors"])
@@ -173,11 +229,35 @@ def test_cluster_command(tmp_path):
 
 # One small run of each command that logs plots; the cluster command needs keras_mf.graph.pipeline.
 SMALL_RUNS = {
-    "keras-mf-autoencoder": ["--epochs", "1", "--hidden-units", "8", "--latent-dim", "2", "--train-split",
-                             "test[:500]", "--eval-split", "test[500:600]"],
+    "keras-mf-autoencoder": [
+        "--epochs",
+        "1",
+        "--hidden-units",
+        "8",
+        "--latent-dim",
+        "2",
+        "--train-split",
+        "test[:500]",
+        "--eval-split",
+        "test[500:600]",
+    ],
     "keras-mf-rnn": ["--epochs", "1", "--units", "4", "--train-split", "test[:500]", "--eval-split", "test[500:600]"],
-    "keras-mf-compress": ["--epochs", "1", "--fine-tune-epochs", "1", "--hidden-units", "16", "--fractions", "0.5",
-                          "--ranks", "4", "--train-split", "test[:500]", "--eval-split", "test[500:600]"],
+    "keras-mf-compress": [
+        "--epochs",
+        "1",
+        "--fine-tune-epochs",
+        "1",
+        "--hidden-units",
+        "16",
+        "--fractions",
+        "0.5",
+        "--ranks",
+        "4",
+        "--train-split",
+        "test[:500]",
+        "--eval-split",
+        "test[500:600]",
+    ],
     "keras-mf-cluster": ["--split", "test[:200]", "--restarts", "1", "--max-iter", "50"],
 }
 
@@ -207,9 +287,7 @@ def test_make_figures(tmp_path):
     """The README's figures are drawn by `python scripts/make_figures.py`; the committed ones stay small."""
     from matplotlib.image import imread
 
-    paths = make_figures.run(
-        ["--out", str(tmp_path), "--epochs", "1", "--latent-dims", "4", "--cluster-images", "300"]
-    )
+    paths = make_figures.run(["--out", str(tmp_path), "--epochs", "1", "--latent-dims", "4", "--cluster-images", "300"])
     assert [os.path.basename(p) for p in paths] == list(make_figures.FIGURES)
     for path in paths:
         assert imread(path).shape[2] == 4
@@ -322,8 +400,22 @@ def test_autoencoder_on_two_workers_matches_one_process(tmp_path):
     those of one process (this one) trained on the same global batches."""
     import keras
 
-    argv = ["--epochs", "2", "--batch-size", "64", "--hidden-units", "16", "--latent-dim", "4", "--data", "bundled",
-            "--train-split", "test[:256]", "--eval-split", "test[256:384]"]
+    argv = [
+        "--epochs",
+        "2",
+        "--batch-size",
+        "64",
+        "--hidden-units",
+        "16",
+        "--latent-dim",
+        "4",
+        "--data",
+        "bundled",
+        "--train-split",
+        "test[:256]",
+        "--eval-split",
+        "test[256:384]",
+    ]
     code = "import sys; from keras_mf.cli.train_autoencoder import main; main(sys.argv[1:])"
     package_root = os.path.dirname(os.path.dirname(keras_mf.__file__))
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_MF_OFFLINE="1")

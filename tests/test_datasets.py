@@ -23,8 +23,14 @@ def test_bundled_split_shapes_dtypes_and_label_counts():
 
 @pytest.mark.parametrize(
     "split, size, first",
-    [("test[:8000]", 8000, 0), ("test[8000:]", 2000, 8000), ("test[:80%]", 8000, 0), ("test[-10:]", 10, 9990),
-     ("test[10%:20%]", 1000, 1000), ("test[:5]+test[-5:]", 10, 0)],
+    [
+        ("test[:8000]", 8000, 0),
+        ("test[8000:]", 2000, 8000),
+        ("test[:80%]", 8000, 0),
+        ("test[-10:]", 10, 9990),
+        ("test[10%:20%]", 1000, 1000),
+        ("test[:5]+test[-5:]", 10, 0),
+    ],
 )
 def test_split_slicing_follows_tfds_syntax(split, size, first):
     _, y_all = load_mnist("test", source="bundled", as_numpy=True, verbose=False)
@@ -150,7 +156,9 @@ def test_fashion_mnist_has_no_bundled_copy():
         load_fashion_mnist("test", source="bundled")
 
 
-@pytest.mark.skipif(not os.path.isdir("/usr/share/datasets/fashion-mnist"), reason="dataset-fashion-mnist not installed")
+@pytest.mark.skipif(
+    not os.path.isdir("/usr/share/datasets/fashion-mnist"), reason="dataset-fashion-mnist not installed"
+)
 def test_fashion_mnist_from_debian_package():
     x, y = load_fashion_mnist("test[:100]", source="idx", as_numpy=True, verbose=False)
     assert x.shape == (100, 784) and set(np.unique(y)) <= set(range(10))

@@ -1,12 +1,12 @@
 """Deep SymNMF: the fuzzy graph, the layout, the partition-started SymNMF, the model, the pipeline and its failures."""
 
 import os
-import sys
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from roundtrip import assert_roundtrip
 from scipy.optimize import brentq
 
 from keras_mf.cluster import clustering_accuracy
@@ -19,7 +19,6 @@ from keras_mf.models.deep_clustering import neighbor_layout
 from keras_mf.models.deep_clustering import run_deep_symnmf
 from keras_mf.models.deep_clustering import symnmf_from_partition
 from keras_mf.models.deep_clustering import target_distribution
-from roundtrip import assert_roundtrip
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SMALL = {"latent_dim": 3, "hidden_units": (16,)}

@@ -67,7 +67,7 @@ def test_knn_graph_matches_brute_force():
     expected = np.zeros((60, 60))
     for i in range(60):
         for j in order[i]:
-            expected[i, j] = np.exp(-d[i, j] ** 2 / (sigma[i] * sigma[j]))
+            expected[i, j] = np.exp(-(d[i, j] ** 2) / (sigma[i] * sigma[j]))
     expected = np.maximum(expected, expected.T)
     np.testing.assert_allclose(tf.sparse.to_dense(w).numpy(), expected, atol=1e-5)
 

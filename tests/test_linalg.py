@@ -48,7 +48,9 @@ def test_lstsq_tall_minimises_residual_and_wide_gives_minimum_norm():
     other = x + (np.eye(8) - np.linalg.pinv(wide) @ wide) @ RNG.standard_normal(8)
     np.testing.assert_allclose(wide @ other, z, atol=1e-10)
     assert np.linalg.norm(x) < np.linalg.norm(other)
-    np.testing.assert_allclose(linalg.lstsq(tall, np.stack([y, 2 * y], 1)).numpy()[:, 1], 2 * linalg.lstsq(tall, y).numpy(), atol=1e-10)
+    np.testing.assert_allclose(
+        linalg.lstsq(tall, np.stack([y, 2 * y], 1)).numpy()[:, 1], 2 * linalg.lstsq(tall, y).numpy(), atol=1e-10
+    )
 
 
 def test_condition_number():

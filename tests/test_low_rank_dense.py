@@ -1,11 +1,11 @@
 import keras
 import numpy as np
-from keras.ops import convert_to_numpy as to_numpy
 import pytest
+from keras.ops import convert_to_numpy as to_numpy
+from roundtrip import assert_roundtrip
 
 from keras_mf import LowRankDense
 from keras_mf import compress
-from roundtrip import assert_roundtrip
 
 
 def _dense(m=20, n=12, activation="relu"):
@@ -58,8 +58,14 @@ def test_rank_larger_than_kernel():
 
 
 def test_compress_reports_parameters_and_keeps_other_layers():
-    model = keras.Sequential([keras.Input((100,)), keras.layers.Dense(80, activation="relu"),
-                              keras.layers.Dropout(0.1), keras.layers.Dense(10)])
+    model = keras.Sequential(
+        [
+            keras.Input((100,)),
+            keras.layers.Dense(80, activation="relu"),
+            keras.layers.Dropout(0.1),
+            keras.layers.Dense(10),
+        ]
+    )
     x = np.random.default_rng(2).standard_normal((4, 100)).astype(np.float32)
     small, report = compress(model, param_fraction=0.25, min_params=1000)
     assert [r["rank"] for r in report] == [11, None]

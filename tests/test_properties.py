@@ -109,6 +109,7 @@ def test_knn_graph_is_a_symmetric_similarity_with_enough_edges(seed, n, d, k):
 @st.composite
 def split_strings(draw):
     """A tfds split of the bundled 10,000-image test split, and the numpy slice it must equal."""
+
     def bound():
         kind = draw(st.sampled_from(["none", "rows", "negative", "percent"]))
         if kind == "rows":

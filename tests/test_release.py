@@ -11,7 +11,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHECK = os.path.join(ROOT, ".ci", "check_wheel.py")
 DATA = ("MD5SUMS", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 ENTRY_POINTS = "[console_scripts]\n" + "".join(
-    f"keras-mf-{name} = keras_mf.cli.x:main\n" for name in ("autoencoder", "rnn", "compress", "cluster", "deep-cluster", "tutorials")
+    f"keras-mf-{name} = keras_mf.cli.x:main\n"
+    for name in ("autoencoder", "rnn", "compress", "cluster", "deep-cluster", "tutorials")
 )
 
 

@@ -1,11 +1,11 @@
 import keras
 import numpy as np
-from keras.ops import convert_to_numpy as to_numpy
 import pytest
+from keras.ops import convert_to_numpy as to_numpy
+from roundtrip import assert_roundtrip
 
 from keras_mf import RecurrentCell
 from keras_mf import StatefulRNN
-from roundtrip import assert_roundtrip
 
 RNG = np.random.default_rng(0)
 X = RNG.standard_normal((4, 12, 3)).astype(np.float32)

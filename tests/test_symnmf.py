@@ -71,7 +71,11 @@ def _reference_objective(a, h0):
         return 0.5 * np.sum(r**2), (2.0 * r @ h).ravel()
 
     result = scipy.optimize.minimize(
-        f_and_grad, h0.ravel(), jac=True, method="L-BFGS-B", bounds=[(0, None)] * h0.size,
+        f_and_grad,
+        h0.ravel(),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0, None)] * h0.size,
         options={"maxiter": 20000, "ftol": 1e-15, "gtol": 1e-12},
     )
     return result.fun
@@ -136,9 +140,13 @@ def test_gradient_matches_autodiff():
 
 @pytest.mark.parametrize(
     "a, k, match",
-    [(np.ones((2, 3)), 1, "square"), (np.array([[1.0, 2.0], [0.0, 1.0]]), 1, "symmetric"),
-     (np.array([[1.0, -1.0], [-1.0, 1.0]]), 1, "nonnegative"), (np.array([[np.nan, 1.0], [1.0, 1.0]]), 1, "finite"),
-     (np.eye(3), 4, "n_components")],
+    [
+        (np.ones((2, 3)), 1, "square"),
+        (np.array([[1.0, 2.0], [0.0, 1.0]]), 1, "symmetric"),
+        (np.array([[1.0, -1.0], [-1.0, 1.0]]), 1, "nonnegative"),
+        (np.array([[np.nan, 1.0], [1.0, 1.0]]), 1, "finite"),
+        (np.eye(3), 4, "n_components"),
+    ],
 )
 def test_bad_input(a, k, match):
     with pytest.raises(ValueError, match=match):
@@ -147,10 +155,20 @@ def test_bad_input(a, k, match):
 
 @pytest.mark.parametrize(
     "params, match",
-    [({"n_components": 0}, "n_components"), ({"step": "newton"}, "step"), ({"step": -0.1}, "step"),
-     ({"solver": "newton"}, "solver"), ({"solver": "bb", "step": 0.1}, "step"), ({"max_iter": 0}, "max_iter"),
-     ({"tol": 0.0}, "tol"), ({"n_init": 0}, "n_init"), ({"random_state": -1}, "random_state"),
-     ({"random_state": "0"}, "random_state"), ({"dtype": "int32"}, "dtype"), ({"logdir": 3}, "logdir")],
+    [
+        ({"n_components": 0}, "n_components"),
+        ({"step": "newton"}, "step"),
+        ({"step": -0.1}, "step"),
+        ({"solver": "newton"}, "solver"),
+        ({"solver": "bb", "step": 0.1}, "step"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"tol": 0.0}, "tol"),
+        ({"n_init": 0}, "n_init"),
+        ({"random_state": -1}, "random_state"),
+        ({"random_state": "0"}, "random_state"),
+        ({"dtype": "int32"}, "dtype"),
+        ({"logdir": 3}, "logdir"),
+    ],
 )
 def test_bad_parameters_are_stored_and_refused_in_fit(params, match):
     model = SymNMF(2).set_params(**params)  # stored as given, as scikit-learn's estimators do
@@ -164,8 +182,16 @@ def test_scikit_learn_idiom():
         SymNMF(2, "bb")  # everything after n_components is keyword-only
     model = SymNMF(3, n_init=2, random_state=4)
     assert model.get_params() == {
-        "n_components": 3, "solver": "auto", "step": None, "max_iter": 1000, "tol": 1e-3, "n_init": 2,
-        "random_state": 4, "dtype": "float32", "verbose": False, "logdir": None,
+        "n_components": 3,
+        "solver": "auto",
+        "step": None,
+        "max_iter": 1000,
+        "tol": 1e-3,
+        "n_init": 2,
+        "random_state": 4,
+        "dtype": "float32",
+        "verbose": False,
+        "logdir": None,
     }
     with pytest.raises(ValueError, match="params"):
         model.set_params(seed=0)

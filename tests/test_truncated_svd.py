@@ -1,14 +1,14 @@
 import keras
 import numpy as np
-from keras.ops import convert_to_numpy as to_numpy
 import pytest
 import tensorflow as tf
+from keras.ops import convert_to_numpy as to_numpy
+from roundtrip import assert_roundtrip
 
 from keras_mf import TruncatedSVD
 from keras_mf import compress
-from keras_mf.exceptions import NotFittedError
 from keras_mf.datasets import load_mnist
-from roundtrip import assert_roundtrip
+from keras_mf.exceptions import NotFittedError
 
 # Eckart–Young optimum on the bundled split (pixels/255, centred), from the issue; figures printed to
 # 5 decimals, so compared to half a unit of the last digit; the 1e-4 relative check is against numpy.
@@ -56,7 +56,9 @@ def test_streaming_dataset_equals_array(mnist, solver):
     stream_layer = TruncatedSVD(rank=16, solver=solver)
     stream_layer.adapt(tf.data.Dataset.from_tensor_slices((mnist[:3000], np.zeros(3000))).batch(128))
     np.testing.assert_allclose(to_numpy(stream_layer.singular_values), to_numpy(array_layer.singular_values), rtol=1e-5)
-    np.testing.assert_allclose(np.abs(to_numpy(stream_layer.components).T @ to_numpy(array_layer.components)), np.eye(16), atol=1e-3)
+    np.testing.assert_allclose(
+        np.abs(to_numpy(stream_layer.components).T @ to_numpy(array_layer.components)), np.eye(16), atol=1e-3
+    )
 
 
 def test_energy_chooses_smallest_rank(mnist, numpy_spectrum):
@@ -119,8 +121,15 @@ def test_keras_roundtrip(tmp_path, kwargs):
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"rank": 0}, "rank"), ({"rank": 2.5}, "rank"), ({"energy": 0.0}, "energy"), ({"energy": 1.5}, "energy"),
-     ({}, "exactly one"), ({"rank": 2, "energy": 0.5}, "exactly one"), ({"rank": 2, "solver": "lapack"}, "solver")],
+    [
+        ({"rank": 0}, "rank"),
+        ({"rank": 2.5}, "rank"),
+        ({"energy": 0.0}, "energy"),
+        ({"energy": 1.5}, "energy"),
+        ({}, "exactly one"),
+        ({"rank": 2, "energy": 0.5}, "exactly one"),
+        ({"rank": 2, "solver": "lapack"}, "solver"),
+    ],
 )
 def test_bad_construction(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -212,8 +221,12 @@ def test_mixed_precision_reconstruct_and_inverse():
 
 @pytest.mark.parametrize(
     "data, dtype",
-    [(np.array([["a"] * 8] * 4), "str"), (np.ones((4, 8), bool), "bool"), (np.ones((4, 8), complex), "complex"),
-     (np.array([[object()] * 8] * 4), "object")],
+    [
+        (np.array([["a"] * 8] * 4), "str"),
+        (np.ones((4, 8), bool), "bool"),
+        (np.ones((4, 8), complex), "complex"),
+        (np.array([[object()] * 8] * 4), "object"),
+    ],
 )
 def test_non_real_data_is_refused_naming_data(data, dtype):
     with pytest.raises(TypeError, match=rf"`data`.*{dtype}"):

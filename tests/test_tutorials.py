@@ -24,7 +24,11 @@ def test_dense_layer_sgd_step():
 def test_norms_traces_and_covariance():
     assert tutorials.l2_norm().values["norm"] == pytest.approx(5.0, abs=1e-12)
     f = tutorials.frobenius_identities().values
-    assert f["fro2"] == pytest.approx(91.0, abs=1e-9) and f["trace"] == pytest.approx(91.0) and f["sigma2"] == pytest.approx(91.0, abs=1e-9)
+    assert (
+        f["fro2"] == pytest.approx(91.0, abs=1e-9)
+        and f["trace"] == pytest.approx(91.0)
+        and f["sigma2"] == pytest.approx(91.0, abs=1e-9)
+    )
     t = tutorials.trace_cyclic().values
     assert t["abc"] == pytest.approx(t["cab"], abs=1e-12) == pytest.approx(t["bca"], abs=1e-12)
     assert abs(t["abc"] - t["bac"]) > 0.1

@@ -17,9 +17,7 @@ from keras_mf.training import args as cli_args
 
 
 def build_parser():
-    parser = cli_args.make_parser(
-        "cluster_mnist", __doc__.splitlines()[0], resumable=False, epochs=20, batch_size=256
-    )
+    parser = cli_args.make_parser("cluster_mnist", __doc__.splitlines()[0], resumable=False, epochs=20, batch_size=256)
     parser.add_argument("--split", default="test", help="which images to cluster")
     parser.add_argument("--clusters", type=cli_args.int_in(2), default=10, help="number of clusters k")
     parser.add_argument(
@@ -40,9 +38,7 @@ def build_parser():
     parser.add_argument(
         "--rounds", type=cli_args.int_in(0), default=2, help="fine-tuning rounds, each followed by SymNMF"
     )
-    parser.add_argument(
-        "--finetune-epochs", type=cli_args.positive_int, default=5, help="epochs per fine-tuning round"
-    )
+    parser.add_argument("--finetune-epochs", type=cli_args.positive_int, default=5, help="epochs per fine-tuning round")
     parser.add_argument(
         "--finetune-lr", type=cli_args.positive_float, default=1e-4, help="Adam's learning rate when fine-tuning"
     )
@@ -109,7 +105,13 @@ def run(argv=None):
     ]
     for name, labels, objective, seconds in result["stages"]:
         rows.append(
-            [name, clustering_accuracy(y, labels), normalized_mutual_info(y, labels), float(objective), round(seconds, 1)]
+            [
+                name,
+                clustering_accuracy(y, labels),
+                normalized_mutual_info(y, labels),
+                float(objective),
+                round(seconds, 1),
+            ]
         )
     training.write_projector(logdir, result["finetuned_codes"], y, images=x, clusters=result["labels"])
     metrics = {"accuracy": rows[-1][1], "nmi": rows[-1][2]}

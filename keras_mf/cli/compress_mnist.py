@@ -19,7 +19,11 @@ def build_parser():
         "--hidden-units", type=cli_args.positive_int, nargs="+", default=[512, 256], help="MLP hidden widths"
     )
     parser.add_argument(
-        "--fractions", type=cli_args.fraction, nargs="+", default=[0.5, 0.25, 0.1], help="kernel-parameter budgets to try"
+        "--fractions",
+        type=cli_args.fraction,
+        nargs="+",
+        default=[0.5, 0.25, 0.1],
+        help="kernel-parameter budgets to try",
     )
     parser.add_argument(
         "--fine-tune-epochs", type=cli_args.positive_int, default=3, help="epochs of fine-tuning after compression"

@@ -1,7 +1,7 @@
 """Recompute every worked example of the tutorials and print the tutorial's value, ours and a verdict.
 
-    keras-mf-tutorials
-    keras-mf-tutorials --markdown TUTORIALS.md
+keras-mf-tutorials
+keras-mf-tutorials --markdown TUTORIALS.md
 """
 
 import argparse

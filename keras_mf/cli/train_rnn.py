@@ -1,12 +1,12 @@
 """Train the stateful RNN on MNIST: row-by-row classification, or truncated BPTT over chunks.
 
-  --mode rows    28 time steps of 28 pixels, one prediction per image (a plain fit).
-  --mode tbptt   each batch of images is fed in consecutive chunks of rows to a stateful model; the
-                 hidden state carries from chunk to chunk and is reset between batches of images.
-                 --reset-every-chunk resets it at every chunk instead, the control that shows the
-                 carried state is what the model uses.
+--mode rows    28 time steps of 28 pixels, one prediction per image (a plain fit).
+--mode tbptt   each batch of images is fed in consecutive chunks of rows to a stateful model; the
+               hidden state carries from chunk to chunk and is reset between batches of images.
+               --reset-every-chunk resets it at every chunk instead, the control that shows the
+               carried state is what the model uses.
 
-    keras-mf-rnn --mode tbptt --chunks 4
+  keras-mf-rnn --mode tbptt --chunks 4
 """
 
 import os
@@ -94,7 +94,9 @@ def run(argv=None):
     wall = time.perf_counter() - start
     training.exit_if_stopped(callbacks)
     if stateful:
-        accuracy = training.evaluate_chunked(model, x_eval, y_eval, args.chunks, reset_every_chunk=args.reset_every_chunk)
+        accuracy = training.evaluate_chunked(
+            model, x_eval, y_eval, args.chunks, reset_every_chunk=args.reset_every_chunk
+        )
     else:
         accuracy = float(model.evaluate(x_eval, y_eval, batch_size=1000, verbose=0)[1])
     model.reset_state()

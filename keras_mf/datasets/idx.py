@@ -95,6 +95,4 @@ def verify_md5sums(folder, names, sums_file="MD5SUMS"):
             raise FileNotFoundError(f"IDX file not found: {path}")
         actual = md5sum(path)
         if actual != expected[name]:
-            raise ValueError(
-                f"{path}: checksum mismatch, MD5 {actual} but {sums_path} lists {expected[name]}"
-            )
+            raise ValueError(f"{path}: checksum mismatch, MD5 {actual} but {sums_path} lists {expected[name]}")

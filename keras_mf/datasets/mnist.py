@@ -154,9 +154,7 @@ def _read(name, split, source, data_dir):
     idx_dir = data_dir or os.environ.get(info["env"]) or _existing(info["system_dir"])
     if source == "idx" or (source == "auto" and idx_dir):
         if not idx_dir:
-            raise ValueError(
-                f"source='idx' needs a folder of IDX files: pass `data_dir` or set ${info['env']}."
-            )
+            raise ValueError(f"source='idx' needs a folder of IDX files: pass `data_dir` or set ${info['env']}.")
         available = _parts_in(idx_dir)
         if not available:
             raise ValueError(
@@ -207,9 +205,7 @@ def _read_idx_pair(folder, part, verify):
     images = read_idx(image_path, 3)
     labels = read_idx(label_path, 1)
     if len(images) != len(labels):
-        raise ValueError(
-            f"{image_path} holds {len(images)} images but {label_path} holds {len(labels)} labels"
-        )
+        raise ValueError(f"{image_path} holds {len(images)} images but {label_path} holds {len(labels)} labels")
     if images.shape[1:] != (28, 28):
         raise ValueError(f"{image_path}: expected 28x28 images, found {images.shape[1:]}")
     return images, labels

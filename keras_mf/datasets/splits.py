@@ -56,8 +56,7 @@ def _bound(spec, size, default):
         percent = int(spec[:-1])
         if not -100 <= percent <= 100:
             raise ValueError(
-                f"Received an invalid value for `split`, expected percentages in [-100%, 100%]. "
-                f"Received: {spec!r}"
+                f"Received an invalid value for `split`, expected percentages in [-100%, 100%]. Received: {spec!r}"
             )
         value = int(round(percent * size / 100.0))
     else:

@@ -238,9 +238,7 @@ class SymNMF:
 
     def _fitted(self, attribute):
         if not hasattr(self, "components_"):
-            raise NotFittedError(
-                f"This SymNMF instance is not fitted yet: call `fit(a)` before using `{attribute}`."
-            )
+            raise NotFittedError(f"This SymNMF instance is not fitted yet: call `fit(a)` before using `{attribute}`.")
         return getattr(self, attribute)
 
     def _initial_h(self, a, n, k, init, params, isolated):

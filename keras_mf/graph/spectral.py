@@ -5,10 +5,10 @@ import tensorflow as tf
 
 from keras_mf import linalg
 from keras_mf._validation import check_int
+from keras_mf._validation import check_similarity
 from keras_mf.cluster.kmeans import kmeans
 from keras_mf.graph.laplacian import laplacian
 from keras_mf.graph.laplacian import normalize_adjacency
-from keras_mf._validation import check_similarity
 
 
 def spectral_embedding(w, n_components, iterations=300, seed=0):

@@ -80,7 +80,9 @@ class LowRankDense(keras.layers.Layer):
                 kernel's squared Frobenius norm.
         """
         if not isinstance(dense, keras.layers.Dense) or not dense.built:
-            raise TypeError(f"Received an invalid value for `dense`, expected a built keras.layers.Dense. Received: {dense!r}")
+            raise TypeError(
+                f"Received an invalid value for `dense`, expected a built keras.layers.Dense. Received: {dense!r}"
+            )
         kernel = ops.convert_to_numpy(dense.kernel).astype(np.float64)
         m, n = kernel.shape
         # A one-off float64 SVD of one kernel: numpy, on the host, whatever the backend.

@@ -178,9 +178,7 @@ class TruncatedSVD(keras.layers.Layer):
         solver = self.solver
         if solver == "auto":
             solver = "subspace" if self.rank is not None and 6 * self.rank <= self.features else "eigh"
-        mean, singular_values, components, total_variance = stats.decompose(
-            self.rank if solver == "subspace" else None
-        )
+        mean, singular_values, components, total_variance = stats.decompose(self.rank if solver == "subspace" else None)
         rank = self.rank or choose_rank(singular_values, None, self.energy, max_rank)
         if self.fitted_rank is not None and self.fitted_rank != rank:
             raise ValueError(

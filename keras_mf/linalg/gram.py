@@ -205,7 +205,9 @@ def symmetric_gram(x, blocks=3):
     n = x.shape[-1]
     edges = [round(i * n / blocks) for i in range(blocks + 1)]
     cols = [x[:, edges[i] : edges[i + 1]] for i in range(blocks)]
-    upper = {(i, j): tf.linalg.matmul(cols[i], cols[j], transpose_a=True) for i in range(blocks) for j in range(i, blocks)}
+    upper = {
+        (i, j): tf.linalg.matmul(cols[i], cols[j], transpose_a=True) for i in range(blocks) for j in range(i, blocks)
+    }
     rows = [
         tf.concat([upper[i, j] if j >= i else tf.transpose(upper[j, i]) for j in range(blocks)], axis=1)
         for i in range(blocks)

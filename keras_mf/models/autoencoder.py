@@ -54,8 +54,10 @@ class Autoencoder(keras.Model):
         super().__init__(**kwargs)
         if isinstance(input_shape, int):
             input_shape = (input_shape,)
-        if not isinstance(input_shape, (tuple, list)) or not input_shape or not all(
-            isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0 for d in input_shape
+        if (
+            not isinstance(input_shape, (tuple, list))
+            or not input_shape
+            or not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0 for d in input_shape)
         ):
             raise invalid_value("input_shape", "a tuple of positive integers such as (784,)", input_shape)
         self.data_shape = tuple(int(d) for d in input_shape)
@@ -191,7 +193,7 @@ class Autoencoder(keras.Model):
     def _check_input_shape(self, shape):
         shape = tuple(shape)
         if len(shape) != len(self.data_shape) + 1 or any(
-            d is not None and d != e for d, e in zip(shape[1:], self.data_shape)
+            d is not None and d != e for d, e in zip(shape[1:], self.data_shape, strict=True)
         ):
             raise ValueError(
                 f"Autoencoder '{self.name}' expects inputs of shape (batch, {', '.join(map(str, self.data_shape))}). "

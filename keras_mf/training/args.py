@@ -56,9 +56,7 @@ def add_common_arguments(parser, script, training=True, resumable=True, epochs=1
             "--resume", action="store_true", help=f"resume the newest interrupted run under runs/{script}/"
         )
     parser.add_argument("--data", choices=DATA_SOURCES, default="auto", help="where MNIST comes from")
-    parser.add_argument(
-        "--data-dir", default=None, help="folder of IDX files for --data idx (or $KERAS_MF_MNIST_DIR)"
-    )
+    parser.add_argument("--data-dir", default=None, help="folder of IDX files for --data idx (or $KERAS_MF_MNIST_DIR)")
     if training and resumable:
         parser.add_argument(
             "--distribute",

@@ -19,7 +19,9 @@ def can_plot(what):
         return True
     if what not in _SKIPPED:
         _SKIPPED.add(what)
-        print(f"keras_mf: matplotlib is not installed (pip install 'keras_mf[plots]'): skipping {what}", file=sys.stderr)
+        print(
+            f"keras_mf: matplotlib is not installed (pip install 'keras_mf[plots]'): skipping {what}", file=sys.stderr
+        )
     return False
 
 
@@ -74,7 +76,15 @@ def confusion_figure(table, title="clusters against labels"):
     axes = figure.add_subplot()
     image = axes.imshow(table, cmap="Blues")
     for (i, j), count in np.ndenumerate(table):
-        axes.text(j, i, str(count), ha="center", va="center", fontsize=6, color="white" if count > table.max() / 2 else "black")
+        axes.text(
+            j,
+            i,
+            str(count),
+            ha="center",
+            va="center",
+            fontsize=6,
+            color="white" if count > table.max() / 2 else "black",
+        )
     axes.set_xlabel("cluster")
     axes.set_ylabel("true label")
     axes.set_title(title)
