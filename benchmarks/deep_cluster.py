@@ -1,6 +1,6 @@
 """Deep SymNMF on the 10,000 bundled MNIST test images: the pipeline over 3 seeds, and an ablation table.
 
-Each seed runs `run_deep_symnmf` with the defaults `scripts/cluster_mnist.py` uses (pretraining, neighbour layout,
+Each seed runs `run_deep_symnmf` with the defaults `keras-mf-deep-cluster` uses (pretraining, neighbour layout,
 SymNMF, two fine-tuning rounds); its wall time is the `minutes` figure. The ablation clusters each feature space —
 pixels, 10-d PCA, the pretrained codes, their neighbour layout, the fine-tuned codes — with k-means (10 inits),
 spectral clustering (NJW) and SymNMF (5 random restarts, lowest objective kept) on the same self-tuning 30-NN graph
@@ -40,7 +40,7 @@ def heads(features, y, seed):
     labels = [
         km,
         spectral,
-        SymNMF(CLUSTERS, n_init=5, max_iter=1000, seed=seed).fit(a).labels_,
+        SymNMF(CLUSTERS, n_init=5, max_iter=1000, random_state=seed).fit(a).labels_,
         symnmf_from_partition(a, km, CLUSTERS, seed=seed).labels_,
         symnmf_from_partition(a, spectral, CLUSTERS, seed=seed).labels_,
     ]

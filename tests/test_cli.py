@@ -456,3 +456,18 @@ def test_autoencoder_on_two_workers_matches_one_process(tmp_path):
     # order of float32 additions differs (about 1e-8 measured after 2 epochs).
     for a, b in zip(distributed, reference, strict=True):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
+
+
+def test_a_command_starts_quietly(tmp_path):
+    """No TensorFlow/absl start-up line (W0000, I0000, E0000, WARNING:absl) reaches a user without a GPU."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "scripts", "train_autoencoder.py"), "--epochs", "1", "--data", "bundled",
+         "--hidden-units", "8", "--latent-dim", "2", "--train-split", "test[:300]", "--eval-split", "test[300:400]",
+         "--logdir", str(tmp_path / "run")],
+        capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    noisy = [line for line in (result.stdout + result.stderr).splitlines()
+             if line.startswith(("W0000", "I0000", "E0000", "WARNING:absl", "WARNING: All log messages"))]  # fmt: skip
+    assert noisy == []
