@@ -217,13 +217,6 @@ class Autoencoder(keras.Model):
         )
         return config
 
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["input_shape"] = tuple(config["input_shape"])
-        config["hidden_units"] = tuple(config["hidden_units"])
-        return cls(**config)
-
 
 def _activation(name, value):
     if value is None:

@@ -473,13 +473,6 @@ class DeepSymNMF(keras.Model):
         )
         return config
 
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["input_shape"] = tuple(config["input_shape"])
-        config["hidden_units"] = tuple(config["hidden_units"])
-        return cls(**config)
-
 
 class ClusterMetrics(keras.callbacks.Callback):
     """Logs, each epoch, the accuracy and NMI of the model's hard assignments against known labels, for monitoring
