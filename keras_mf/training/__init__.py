@@ -6,6 +6,9 @@ TensorFlow, so `--help` and argument errors answer at once.
 
 import importlib
 
+# `get_strategy`'s names: one device, the local devices (mirrored), or the machines `TF_CONFIG` describes.
+STRATEGIES = ("none", "mirrored", "multiworker")
+
 _ATTRIBUTES = {
     "ConstantScalars": "callbacks",
     "NaNGuard": "callbacks",
@@ -32,9 +35,11 @@ _ATTRIBUTES = {
     "get_strategy": "strategy",
     "log_hparams": "hparams",
     "write_projector": "projector",
+    "write_scalars": "summaries",
+    "write_series": "summaries",
 }
 
-__all__ = sorted(_ATTRIBUTES)
+__all__ = sorted(_ATTRIBUTES) + ["STRATEGIES"]
 
 
 def __getattr__(name):
