@@ -88,6 +88,13 @@ kmf_api_modules = [
     ("keras_mf.cli.experiments.compression",),
     ("keras_mf.cli.experiments.classifier",),
     ("keras_mf.cli.experiments.deep_symnmf",),
+    # The console commands' modules: build_parser(), run(argv) (returns what the table shows) and main().
+    "keras_mf.cli.train_autoencoder",
+    "keras_mf.cli.train_rnn",
+    "keras_mf.cli.compress_mnist",
+    "keras_mf.cli.snmf_mnist",
+    "keras_mf.cli.cluster_mnist",
+    "keras_mf.cli.reproduce_tutorials",
 ]
 
 sphinx_gallery_conf = {

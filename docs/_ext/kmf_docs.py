@@ -224,7 +224,7 @@ def _returns_value(function):
         source = inspect.getsource(function)
     except (OSError, TypeError):
         return False
-    return re.search(r"^\s+return\s+\S", source, re.M) is not None
+    return re.search(r"^[ \t]+return[ \t]+\S", source, re.M) is not None
 
 
 _LITERAL = re.compile(r"(``.*?``|`[^`]*`)")

@@ -3,6 +3,7 @@ curves and its logged images, read back from the event files with TensorBoard's 
 
 import io
 import os
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -94,9 +95,11 @@ def images(logdir, last_only=True):
                 for png in encoded[2:]:
                     pixels = imread(io.BytesIO(png), format="png")
                     height, width = pixels.shape[:2]
-                    fig = plt.figure(figsize=(width / 100, height / 100 + 0.3), dpi=100)
-                    ax = fig.add_axes((0, 0, 1, height / (height + 30)))
-                    ax.imshow(pixels, interpolation="none")
+                    zoom = max(1, round(400 / width))  # small images (a grid of digits) shown enlarged
+                    fig = plt.figure(figsize=(zoom * width / 100, zoom * height / 100 + 0.3), dpi=100)
+                    ax = fig.add_axes((0, 0, 1, zoom * height / (zoom * height + 30)))
+                    gray = pixels.ndim == 2 or pixels.shape[2] == 1  # TensorBoard shows these in gray levels
+                    ax.imshow(pixels.squeeze(), cmap="gray" if gray else None, interpolation="nearest")
                     ax.set_axis_off()
                     fig.suptitle(f"{tag} (step {point.step})", fontsize=8, y=0.995)
                     shown.append(tag)
@@ -111,10 +114,10 @@ def hparams(logdir):
     content = events.SummaryMetadata(metadata.SESSION_START_INFO_TAG).plugin_data.content
     info = metadata.parse_session_start_info_plugin_data(content)
     values = {name: getattr(value, value.WhichOneof("kind")) for name, value in info.hparams.items()}
-    print("hparams:", ", ".join(f"{k}={v}" for k, v in sorted(values.items())))
+    print(textwrap.fill("hparams: " + ", ".join(f"{k}={v}" for k, v in sorted(values.items())), 88))
     metrics = {
         tag: float(np.asarray(tf.make_ndarray(events.Tensors(tag)[0].tensor_proto)))
         for tag in events.Tags()["tensors"]
         if tag.startswith("hparams/")
     }
-    print("metrics:", ", ".join(f"{k}={v:.4g}" for k, v in sorted(metrics.items())))
+    print(textwrap.fill("metrics: " + ", ".join(f"{k}={v:.4g}" for k, v in sorted(metrics.items())), 88))

@@ -59,8 +59,8 @@ result = cluster_mnist.run(arguments)
 # reloads the models and partitions, and prints the same table.
 
 again = cluster_mnist.run(arguments)
-print(f"\nfirst run {result['seconds']:.1f} s, resumed run {again['seconds']:.1f} s; same accuracy: "
-      f"{result['accuracy'] == again['accuracy']}")  # fmt: skip
+same = result["accuracy"] == again["accuracy"]
+print(f"\nfirst run {result['seconds']:.1f} s, resumed run {again['seconds']:.1f} s; same accuracy: {same}")
 
 # %%
 # What its TensorBoard run holds

@@ -57,8 +57,8 @@ print("A ⊙ A =\n", (a * a).numpy())
 # is the :math:`L^2` norm of its entries.
 
 x = tf.constant([3.0, -4.0, 0.0, 1.0])
-print(f"L1 = {float(tf.norm(x, 1)):g}, L2 = {float(tf.norm(x)):.4f}, L2² = xᵀx = {float(tf.tensordot(x, x, 1)):g}, "
-      f"L∞ = {float(tf.norm(x, np.inf)):g}")  # fmt: skip
+print(f"L1 = {float(tf.norm(x, 1)):g}, L2 = {float(tf.norm(x)):.4f}, L∞ = {float(tf.norm(x, np.inf)):g}")
+print(f"L2² = {float(tf.norm(x)) ** 2:.4f} = xᵀx = {float(tf.tensordot(x, x, 1)):g}")
 print(f"‖A‖_F = {float(tf.norm(a, 'fro', axis=[0, 1])):.4f}")
 
 # %%

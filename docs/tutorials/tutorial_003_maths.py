@@ -315,8 +315,8 @@ for axis, (name, labels), (_, accuracy, nmi) in zip(
     table = table[:, [column for column in order if column < table.shape[1]]]
     axis.imshow(table, cmap="Blues")
     for (i, j), count in np.ndenumerate(table):
-        axis.text(j, i, str(count), ha="center", va="center", fontsize=6,
-                  color="white" if count > table.max() / 2 else "black")  # fmt: skip
+        colour = "white" if count > table.max() / 2 else "black"
+        axis.text(j, i, str(count), ha="center", va="center", fontsize=6, color=colour)
     axis.set_xlabel("cluster (ordered by the digit it matches)")
     axis.set_ylabel("true digit")
     axis.set_yticks(range(10))

@@ -150,8 +150,8 @@ full.adapt(x_train)
 sigma = np.sort(full.singular_values.numpy().astype(np.float64))[::-1]
 for share in (0.01, 0.10):
     r = int(round(share * len(sigma)))
-    print(f"top {share:.0%} ({r} values): {sigma[:r].sum() / sigma.sum():.1%} of Σσ, "
-          f"{np.square(sigma[:r]).sum() / np.square(sigma).sum():.1%} of Σσ² (the variance)")  # fmt: skip
+    of_sum, of_variance = sigma[:r].sum() / sigma.sum(), np.square(sigma[:r]).sum() / np.square(sigma).sum()
+    print(f"top {share:.0%} ({r} values): {of_sum:.1%} of Σσ, {of_variance:.1%} of Σσ² (the variance)")
 
 fig, ax = plt.subplots(figsize=(5.5, 3.4), layout="constrained")
 ranks = np.arange(1, len(sigma) + 1)
@@ -218,6 +218,9 @@ ax.plot([base_parameters], [base_accuracy], "*", markersize=14, color="k", label
 for row in rows:
     ax.annotate(f"r={row[1]}", (row[2], row[4]), textcoords="offset points", xytext=(4, 6), fontsize=7)
 ax.set_xscale("log")
+ticks = [*parameters, base_parameters]
+ax.set_xticks(ticks, labels=[f"{t / 1000:.0f}k" for t in ticks], minor=False)
+ax.xaxis.set_minor_locator(plt.NullLocator())
 ax.set_xlabel("parameters")
 ax.set_ylabel("eval accuracy")
 ax.set_title("MNIST MLP compressed by truncated SVD")
@@ -228,9 +231,11 @@ ax.grid(alpha=0.3)
 # The compressed model is an ordinary Keras model whose Dense layers became ``LowRankDense``:
 
 small, report = compress(mlp, param_fraction=0.25)
-for entry in report:
-    print(entry)
-print([type(layer).__name__ for layer in small.layers])
+for entry, layer in zip(report, small.layers, strict=True):
+    print(
+        f"{entry['layer']:8s} {entry['shape']}: rank {entry['rank']}, "
+        f"{entry['params_before']:,} → {entry['params_after']:,} parameters, now {type(layer).__name__}"
+    )
 
 # %%
 # Compact and truncated SVD
