@@ -258,7 +258,11 @@ class _Browser:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-        shutil.rmtree(self.profile, ignore_errors=True)
+        for _ in range(20):  # the browser's helper processes may still be writing to the profile for a moment
+            shutil.rmtree(self.profile, ignore_errors=True)
+            if not os.path.exists(self.profile):
+                break
+            time.sleep(0.25)
 
 
 _PAGE_FACTS = """JSON.stringify({
