@@ -114,11 +114,20 @@ def test_grid_search_over_n_components_with_a_clustering_scorer():
     assert max(scores[0], scores[2], scores[3]) < 0.9
 
 
-@pytest.mark.parametrize("kind", ["csr", "coo", "tf"])
+def _halved_twice(a):
+    """`a` as a COO matrix listing every entry twice, each with half its value (scipy adds duplicates)."""
+    coo = scipy.sparse.coo_matrix(a)
+    return scipy.sparse.coo_matrix((np.tile(coo.data / 2, 2), (np.tile(coo.row, 2), np.tile(coo.col, 2))), a.shape)
+
+
+@pytest.mark.parametrize("kind", ["csr", "coo", "coo with duplicates", "tf"])
 def test_sparse_affinities_give_the_dense_result(kind):
     a, _ = _blobs()
     a = np.where(a > 0.3, a, 0.0)
-    graph = tf.sparse.from_dense(a) if kind == "tf" else scipy.sparse.coo_matrix(a).asformat(kind)
+    if kind == "tf":
+        graph = tf.sparse.from_dense(a)
+    else:
+        graph = _halved_twice(a) if kind == "coo with duplicates" else scipy.sparse.coo_matrix(a).asformat(kind)
     dense = SymNMF(3, random_state=0, dtype="float64").fit(a)
     sparse = SymNMF(3, random_state=0, dtype="float64").fit(graph)
     np.testing.assert_allclose(sparse.components_, dense.components_, rtol=1e-6, atol=1e-9)

@@ -261,7 +261,8 @@ class SymNMF(ClusterMixin, BaseEstimator):
         X = validate_data(self, X, accept_sparse=True, dtype=(np.float64, np.float32), reset=reset)
         check_non_negative(X, f"{type(self).__name__}.fit")
         if scipy.sparse.issparse(X):
-            coo = X.tocoo()
+            coo = X.tocoo(copy=True)
+            coo.sum_duplicates()  # a COO matrix may list an entry twice: scipy adds them, a tf.SparseTensor would not
             X = tf.SparseTensor(np.stack([coo.row, coo.col], axis=1).astype(np.int64), coo.data, coo.shape)
         return check_similarity(X, "X", dtype)
 
