@@ -91,6 +91,7 @@ def test_pipeline_passes_labels_as_y_not_as_init():
     np.testing.assert_array_equal(piped[-1].components_, alone.components_)
     started = SymNMF(3).fit(a, init=np.eye(3)[y] + 0.1)
     assert started.n_iter_ != alone.n_iter_ or not np.array_equal(started.components_, alone.components_)
+    np.testing.assert_array_equal(SymNMF(3).fit_predict(a, init=np.eye(3)[y] + 0.1), started.labels_)
 
 
 def _ari_of_fitted_labels(estimator, x, y):
