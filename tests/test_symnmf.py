@@ -9,9 +9,9 @@ from keras_mf import SymNMF
 from keras_mf.cluster import clustering_accuracy
 from keras_mf.exceptions import ConvergenceWarning
 from keras_mf.exceptions import NotFittedError
-from keras_mf.factorization.symnmf import _best_step
-from keras_mf.factorization.symnmf import _gradient
-from keras_mf.factorization.symnmf import _projected_gradient_norm
+from keras_mf.factorization._solvers import best_step
+from keras_mf.factorization._solvers import gradient
+from keras_mf.factorization._solvers import projected_gradient_norm
 
 SOLVERS = [{"solver": "bb"}, {"solver": "pg", "step": "line_search"}, {"solver": "pg", "step": "armijo"}]
 
@@ -113,7 +113,7 @@ def test_line_search_step_is_the_exact_minimiser_along_the_direction():
     rng = np.random.default_rng(4)
     c = rng.standard_normal((50, 4))
     c[:, 3] = np.abs(c[:, 3]) + 0.1  # a positive quartic coefficient, as ½‖DᵀD‖² is
-    t = _best_step(*(tf.constant(c[:, i]) for i in range(4))).numpy()
+    t = best_step(*(tf.constant(c[:, i]) for i in range(4))).numpy()
     grid = np.linspace(0, 1, 100001)[None]
     values = grid * (c[:, :1] + grid * (c[:, 1:2] + grid * (c[:, 2:3] + grid * c[:, 3:4])))
     best = values.min(1)
@@ -127,7 +127,7 @@ def test_projected_gradient_treats_near_zero_entries_pushed_down_as_bound():
     grad = np.array([[[0.5, 3.0], [4.0, 0.2], [-0.7, -0.1]]])
     # Counted: 0.5 (free), 0.2 (5e-3 > ε = 2e-3), -0.7 (pushed up), -0.1 (free); not: 3.0 and 4.0.
     expected = np.sqrt(0.5**2 + 0.2**2 + 0.7**2 + 0.1**2)
-    assert float(_projected_gradient_norm(tf.constant(h), tf.constant(grad))[0]) == pytest.approx(expected, rel=1e-12)
+    assert float(projected_gradient_norm(tf.constant(h), tf.constant(grad))[0]) == pytest.approx(expected, rel=1e-12)
 
 
 def test_gradient_matches_autodiff():
@@ -135,7 +135,7 @@ def test_gradient_matches_autodiff():
     h = tf.Variable(np.random.default_rng(2).random((a.shape[0], 3)))
     with tf.GradientTape() as tape:
         f = 0.5 * tf.reduce_sum(tf.square(a - h @ tf.transpose(h)))
-    np.testing.assert_allclose(_gradient(h[None], (a @ h)[None])[0].numpy(), tape.gradient(f, h).numpy(), rtol=1e-10)
+    np.testing.assert_allclose(gradient(h[None], (a @ h)[None])[0].numpy(), tape.gradient(f, h).numpy(), rtol=1e-10)
 
 
 @pytest.mark.parametrize(
