@@ -21,6 +21,9 @@ LAYER_AND_MODEL_TESTS = [
     "test_stateful_rnn.py",
     "test_autoencoder.py",
     "test_models_deep_symnmf_predict_codes.py",
+    "test_layers_random_affine.py",
+    "test_models_batches.py",
+    "test_models_deep_symnmf_defaults.py",
 ]
 BACKENDS = {"jax": "jax", "torch": "torch"}
 TIMEOUT = 900

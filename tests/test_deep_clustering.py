@@ -58,14 +58,14 @@ def test_fuzzy_graph_matches_numpy(n_neighbors):
     np.testing.assert_allclose(got, expected, atol=2e-5)
 
 
-@pytest.mark.parametrize("init", ["balanced", "spectral", "kmeans"])
-def test_layout_separates_blobs_and_is_deterministic(init):
+@pytest.mark.parametrize("refine", [True, False])
+def test_layout_separates_blobs_and_is_deterministic(refine):
     x, labels = _blobs()
     w = fuzzy_knn_graph(x, 10)
     first = neighbor_layout(w, n_components=2, steps=300, batch_size=256, seed=3)
     second = neighbor_layout(w, n_components=2, steps=300, batch_size=256, seed=3)
     np.testing.assert_array_equal(first, second)
-    result = cluster_codes(x, 3, layout_neighbors=10, layout_steps=300, graph_neighbors=10, init=init, seed=0)
+    result = cluster_codes(x, 3, layouts=1, layout_neighbors=10, layout_steps=300, graph_neighbors=10, refine=refine)
     assert clustering_accuracy(labels, result["labels"]) == 1.0
 
 
@@ -125,12 +125,12 @@ def test_more_clusters_than_points():
     with pytest.raises(ValueError, match="`n_clusters`"):
         cluster_codes(x, 8)
     with pytest.raises(ValueError, match="`n_clusters`"):
-        run_deep_symnmf(x, 8, **SMALL)
+        run_deep_symnmf(x, 8)
 
 
-def test_bad_init():
-    with pytest.raises(ValueError, match="Received an invalid value for `init`"):
-        cluster_codes(_blobs()[0], 3, init="random")
+def test_bad_layouts():
+    with pytest.raises(ValueError, match="Received an invalid value for `layouts`"):
+        cluster_codes(_blobs()[0], 3, layouts=0)
 
 
 def test_collapse_check():
@@ -146,7 +146,7 @@ def tuned(tmp_path_factory):
     keras.utils.set_random_seed(0)
     model = DeepSymNMF(input_shape=(64,), n_clusters=3, **SMALL)
     model.pretrain(x, epochs=30, batch_size=32, learning_rate=1e-2, verbose=0)
-    result = model.cluster(x, layout=False, graph_neighbors=10)
+    result = model.cluster(x, layouts=1, layout_neighbors=10, layout_steps=200, graph_neighbors=10)
     checkpoint = str(tmp_path_factory.mktemp("tuned") / "good.keras")
     model.fine_tune(x, result["memberships"], epochs=2, batch_size=32, checkpoint=checkpoint, verbose=0)
     return model, x, labels, result, checkpoint
@@ -192,30 +192,31 @@ def test_pipeline_resumes_from_its_checkpoints(tmp_path):
     x, labels = _images()
     logdir = str(tmp_path / "run")
     kwargs = dict(
-        SMALL,
+        hidden_units=(16,),
         pretrain_epochs=30,
         batch_size=32,
+        layouts=1,
         layout_steps=200,
         layout_neighbors=10,
         graph_neighbors=10,
-        rounds=1,
-        finetune_epochs=2,
         seed=0,
         logdir=logdir,
         y_monitor=labels,
     )
-    keras.utils.set_random_seed(0)
     first = run_deep_symnmf(x, 3, **kwargs)
     assert clustering_accuracy(labels, first["labels"]) == 1.0
-    for name in ("pretrained.keras", "clusters_0.npz", "finetuned_1.keras", "clusters_1.npz"):
+    for name in ("pretrained.keras", "clusters.npz"):
         assert os.path.isfile(os.path.join(logdir, name))
     pretrain_events = sorted(os.listdir(os.path.join(logdir, "pretrain", "train")))
     again = run_deep_symnmf(x, 3, **kwargs)
     np.testing.assert_array_equal(again["labels"], first["labels"])
+    np.testing.assert_array_equal(again["clustering"]["candidates"], first["clustering"]["candidates"])
+    assert again["clustering"]["names"] == first["clustering"]["names"]
     assert sorted(os.listdir(os.path.join(logdir, "pretrain", "train"))) == pretrain_events  # not retrained
+    assert again["phases"] == {}  # every phase read back
 
 
-def test_script_logs_both_phases(tmp_path):
+def test_script_logs_every_phase(tmp_path):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
     from keras_mf.cli import cluster_mnist
@@ -227,12 +228,12 @@ def test_script_logs_both_phases(tmp_path):
             "test[:300]",
             "--epochs",
             "2",
+            "--layouts",
+            "1",
             "--layout-steps",
             "100",
-            "--rounds",
-            "1",
-            "--finetune-epochs",
-            "1",
+            "--self-train",
+            "off",
             "--logdir",
             logdir,
             "--data",
@@ -247,6 +248,6 @@ def test_script_logs_both_phases(tmp_path):
         return events.Tags()["tensors"]
 
     assert "epoch_loss" in tags("pretrain/train")
-    assert {"epoch_clusters_loss", "epoch_reconstruction_loss"} <= set(tags("finetune_1/train"))
-    assert "symnmf/objective" in tags("symnmf_0")
-    assert {"monitor/accuracy", "symnmf/accuracy"} <= set(tags("monitor"))
+    assert "clustering/accuracy" in tags("monitor")
+    for name in ("pretrained.keras", "clusters.npz"):
+        assert os.path.isfile(os.path.join(logdir, name))

@@ -1,11 +1,12 @@
-"""Cluster MNIST with a deep SymNMF: autoencoder codes, a neighbour layout, SymNMF, fine-tuning toward SymNMF.
+"""Cluster MNIST with a deep SymNMF: autoencoder codes, neighbour layouts, SymNMF, modularity, a self-trained CNN.
 
-Pretrains the 784-500-500-2000-10 autoencoder, clusters the layout of its codes with SymNMF started from a
-partition, then fine-tunes the encoder toward SymNMF's memberships and clusters again (see
+Pretrains the autoencoder 784-500-500-2000-10 on randomly shifted and rotated images, clusters neighbour layouts of
+its codes (k-means, Gaussian mixture, spectral, each refined by SymNMF; the partition of largest modularity is kept,
+no labels used), then trains a small CNN on the surest points of each cluster and labels every image by it (see
 `keras_mf.cli.experiments.deep_symnmf`). Labels are used only to report and log accuracy/NMI. Writes a Projector
-embedding of the fine-tuned codes with each image's label and cluster.
+embedding of the codes with each image's label and cluster.
 
-    keras-mf-deep-cluster                    # the 10,000 bundled test images, about 3 minutes on 2 cores
+    keras-mf-deep-cluster                    # the 10,000 bundled test images, about 5 minutes on 2 cores
     keras-mf-deep-cluster --logdir runs/x    # run again with the same --logdir to resume
     tensorboard --logdir runs/cluster_mnist
 """
@@ -17,36 +18,46 @@ from keras_mf.training import args as cli_args
 
 
 def build_parser():
-    parser = cli_args.make_parser("cluster_mnist", __doc__.splitlines()[0], resumable=False, epochs=20, batch_size=256)
+    parser = cli_args.make_parser(
+        "cluster_mnist", __doc__.splitlines()[0], resumable=False, epochs=None, batch_size=None
+    )
     parser.add_argument("--split", default="test", help="which images to cluster")
     parser.add_argument("--clusters", type=cli_args.int_in(2), default=10, help="number of clusters k")
     parser.add_argument(
-        "--layout-steps", type=cli_args.positive_int, default=10000, help="SGD steps of the neighbour layout"
+        "--layouts",
+        type=cli_args.positive_int,
+        default=3,
+        help="neighbour layouts of the codes, each with 6 partitions",
     )
     parser.add_argument(
-        "--layout-neighbors", type=cli_args.positive_int, default=20, help="neighbours of the fuzzy graph of the codes"
+        "--layout-steps",
+        type=cli_args.positive_int,
+        default=None,
+        help="SGD steps of each neighbour layout (default: about 90 passes over the graph's edges)",
     )
     parser.add_argument(
-        "--graph-neighbors", type=cli_args.positive_int, default=30, help="neighbours of SymNMF's graph"
+        "--layout-neighbors",
+        type=cli_args.int_in(2),
+        default=None,
+        help="neighbours of the fuzzy graph of the codes (default: min(20, n - 1))",
     )
     parser.add_argument(
-        "--init",
-        choices=("balanced", "spectral", "kmeans"),
-        default="balanced",
-        help="partition SymNMF starts from on the layout's graph (balanced: SymNMF from both, the more balanced kept)",
+        "--graph-neighbors",
+        type=cli_args.positive_int,
+        default=None,
+        help="neighbours of each layout's graph, for spectral clustering and SymNMF (default: min(30, n - 1))",
     )
     parser.add_argument(
-        "--rounds", type=cli_args.int_in(0), default=2, help="fine-tuning rounds, each followed by SymNMF"
+        "--augment",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="pretrain on randomly shifted (7%% of the side) and rotated (10 degrees) images",
     )
-    parser.add_argument("--finetune-epochs", type=cli_args.positive_int, default=5, help="epochs per fine-tuning round")
     parser.add_argument(
-        "--finetune-lr", type=cli_args.positive_float, default=1e-4, help="Adam's learning rate when fine-tuning"
-    )
-    parser.add_argument(
-        "--reconstruction-weight",
-        type=cli_args.positive_float,
-        default=1.0,
-        help="weight of the MSE when fine-tuning",
+        "--self-train",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="train a CNN on the surest 80%% of each cluster and label every image by it (auto: images of 16x16 up)",
     )
     return parser
 
@@ -74,18 +85,16 @@ def run(argv=None):
         parser.error(f"argument --clusters: split {args.split!r} holds {len(x)} images, fewer than {args.clusters}")
     try:
         result = run_deep_symnmf(
-            x,
+            x.reshape(-1, 28, 28),
             args.clusters,
             pretrain_epochs=args.epochs,
             batch_size=args.batch_size,
+            layouts=args.layouts,
             layout_steps=args.layout_steps,
             layout_neighbors=args.layout_neighbors,
             graph_neighbors=args.graph_neighbors,
-            init=args.init,
-            rounds=args.rounds,
-            finetune_epochs=args.finetune_epochs,
-            finetune_learning_rate=args.finetune_lr,
-            reconstruction_weight=args.reconstruction_weight,
+            augment=args.augment,
+            self_train=args.self_train,
             seed=args.seed,
             logdir=logdir,
             y_monitor=y,
@@ -99,26 +108,17 @@ def run(argv=None):
             "k-means on the pretrained codes",
             clustering_accuracy(y, baseline),
             normalized_mutual_info(y, baseline),
-            float("nan"),
             "-",
         ]
     ]
-    for name, labels, objective, seconds in result["stages"]:
-        rows.append(
-            [
-                name,
-                clustering_accuracy(y, labels),
-                normalized_mutual_info(y, labels),
-                float(objective),
-                round(seconds, 1),
-            ]
-        )
-    training.write_projector(logdir, result["finetuned_codes"], y, images=x, clusters=result["labels"])
+    for name, labels, seconds in result["stages"]:
+        rows.append([name, clustering_accuracy(y, labels), normalized_mutual_info(y, labels), round(seconds, 1)])
+    training.write_projector(logdir, result["codes"], y, images=x, clusters=result["labels"])
     metrics = {"accuracy": rows[-1][1], "nmi": rows[-1][2]}
     training.log_hparams(logdir, args, metrics)
     print()
-    print(training.format_table(["stage", "accuracy", "NMI", "SymNMF objective", "wall s (cumulative)"], rows))
-    model = f"finetuned_{args.rounds}.keras" if args.rounds else "pretrained.keras"
+    print(training.format_table(["stage", "accuracy", "NMI", "wall s (cumulative)"], rows))
+    model = "self_trained.keras" if result["classifier"] is not None else "pretrained.keras"
     print(f"\nmodel: {os.path.join(logdir, model)}\nlogs:  {logdir}  (tensorboard --logdir {logdir})")
     return {**metrics, "seconds": result["seconds"], "logdir": logdir}
 

@@ -15,7 +15,12 @@ _ATTRIBUTES = {
     "linear_sum_assignment": "metrics",
     "normalized_mutual_info": "metrics",
     "size_entropy": "metrics",
+    "best_by_modularity": "selection",
     "cluster_codes": "partition",
+    "confident_points": "selection",
+    "layout_schedule": "partition",
+    "modularity": "selection",
+    "partition_heads": "partition",
     "partition_start": "partition",
     "symnmf_from_partition": "partition",
 }
