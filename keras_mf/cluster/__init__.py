@@ -5,7 +5,7 @@ best matching, NMI, contingency table, balance of cluster sizes).
 `keras_mf.cluster.metrics` does not import TensorFlow.
 """
 
-import importlib
+from keras_mf._lazy import lazy_names
 
 _ATTRIBUTES = {
     "kmeans": "k_means",
@@ -22,14 +22,4 @@ _ATTRIBUTES = {
 
 __all__ = sorted(_ATTRIBUTES)
 
-
-def __getattr__(name):
-    if name not in _ATTRIBUTES:
-        raise AttributeError(f"module 'keras_mf.cluster' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"keras_mf.cluster.{_ATTRIBUTES[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _ATTRIBUTES)

@@ -4,7 +4,7 @@
 `--data` against `SOURCES` before TensorFlow loads.
 """
 
-import importlib
+from keras_mf._lazy import lazy_names
 
 # Where `load_mnist` may read from, in the order `"auto"` tries the others.
 SOURCES = ("auto", "tfds", "idx", "bundled")
@@ -13,14 +13,4 @@ _ATTRIBUTES = {"load_mnist": "mnist", "load_fashion_mnist": "mnist", "read_idx":
 
 __all__ = sorted(_ATTRIBUTES) + ["SOURCES"]
 
-
-def __getattr__(name):
-    if name not in _ATTRIBUTES:
-        raise AttributeError(f"module 'keras_mf.datasets' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"keras_mf.datasets.{_ATTRIBUTES[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _ATTRIBUTES)

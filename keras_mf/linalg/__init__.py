@@ -5,7 +5,7 @@ backend-neutral, so that the layers, which use them while fitting, load under an
 first use (PEP 562): importing `keras_mf.linalg.rank` does not import TensorFlow.
 """
 
-import importlib
+from keras_mf._lazy import lazy_names
 
 _ATTRIBUTES = {
     "as_float_tensor": "decompositions",
@@ -25,14 +25,4 @@ _ATTRIBUTES = {
 
 __all__ = sorted(_ATTRIBUTES)
 
-
-def __getattr__(name):
-    if name not in _ATTRIBUTES:
-        raise AttributeError(f"module 'keras_mf.linalg' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"keras_mf.linalg.{_ATTRIBUTES[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _ATTRIBUTES)
