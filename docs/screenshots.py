@@ -38,7 +38,7 @@ CHROMIUM_FLAGS = [
     "--enable-unsafe-swiftshader",
 ]
 # (file, dashboard, window size, milliseconds of page time the dashboard gets to load and draw).
-SHOTS = (("projector.png", "projector", (1280, 800), 40000), ("hparams.png", "hparams", (1600, 560), 20000))
+SHOTS = (("projector.png", "projector", (1280, 800), 40000), ("hparams.png", "hparams", (2300, 560), 20000))
 
 
 def build_parser():

@@ -164,7 +164,9 @@ def test_write_projector_reads_back(tmp_path, with_clusters):
 
     config = text_format.Parse(open(path).read(), projector.ProjectorConfig())
     columns = ["label", "cluster"] if with_clusters else ["label"]
-    assert [e.tensor_name for e in config.embeddings] == [f"codes, coloured by {c}" for c in columns]
+    names = ["codes, coloured by label", "codes, coloured by their cluster"][: len(columns)]
+    assert [e.tensor_name for e in config.embeddings] == names
+    assert names == sorted(names)  # the Projector sorts tensors by name and opens on the first: the label's
     for column, embedding in zip(columns, config.embeddings, strict=True):
         assert (embedding.metadata_path, embedding.sprite.image_path) == ("metadata.tsv", f"sprite_{column}.png")
         assert list(embedding.sprite.single_image_dim) == [28, 28]

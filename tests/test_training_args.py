@@ -105,7 +105,7 @@ def test_help_shows_each_default_once(command):
 
 def test_help_shows_list_defaults_as_typed_and_the_logdir_default_once():
     text = " ".join(train_autoencoder.build_parser().format_help().split())
-    assert "(default: 256)" in text
+    assert "(default: 256)" in text and "sampling (default: 0)" in text
     assert text.count("runs/train_autoencoder/<timestamp>") == 1
 
 

@@ -129,7 +129,8 @@ def write_logs(args, rows, result, x, y):
 
     logdir = args.logdir
     training.write_text(os.path.join(logdir, "monitor"), "clustering/results", training.markdown_table(HEADERS, rows))
-    config = training.write_projector(logdir, result["finetuned_codes"], y, images=x, clusters=result["labels"])
+    codes = result["finetuned_codes"]
+    config = training.write_projector(logdir, codes, y, images=x, clusters=result["labels"], name="fine-tuned codes")
     metrics = {"cluster_accuracy": rows[-1][1], "cluster_nmi": rows[-1][2], "seconds": result["seconds"]}
     log_run(logdir, args, metrics)
     model = f"finetuned_{args.rounds}.keras" if args.rounds else "pretrained.keras"

@@ -55,18 +55,20 @@ def run(argv=None):
     train_split, eval_split = training.resolve_splits(args)
     load = dict(source=args.data, data_dir=args.data_dir, as_numpy=True)
     train, evaluation = load_mnist(train_split, **load), load_mnist(eval_split, **load)
-    model = train_classifier(args, strategy, train)
+    model, callbacks = train_classifier(args, strategy, train, evaluation)
     rows = compress_all(args, model, train, evaluation)
     ranks = " ".join(map(str, args.ranks))
     with training.phase(f"TruncatedSVD reconstruction error of the images at ranks {ranks}"):
         curve = svd_error_curve(np.concatenate([train[0], evaluation[0]]), args.ranks)
-    seconds = time.perf_counter() - start
+    # The whole run's time: this process's, and the training before an interruption when it resumed one.
+    seconds = time.perf_counter() - start + training.run_seconds(callbacks, before_resume_only=True)
     with training.phase("writing the TensorBoard logs"):
         files = write_logs(args, model, rows, curve, seconds)
     print()
     print(training.format_table(ROW_HEADERS, rows))
     print()
     print(training.format_table(CURVE_HEADERS, [[r, e] for r, e in curve]))
+    print(f"\nwall {seconds:.1f} s (the whole run)")
     training.report_outputs(args.logdir, files)
     return {"rows": rows, "curve": curve, "seconds": seconds}
 
@@ -75,8 +77,9 @@ ROW_HEADERS = ["budget", "ranks", "parameters", "acc before FT", "acc after FT"]
 CURVE_HEADERS = ["rank", "TruncatedSVD reconstruction MSE"]
 
 
-def train_classifier(args, strategy, train):
-    """The MLP trained on `train` (`(x, y)`) with the standard callbacks."""
+def train_classifier(args, strategy, train, evaluation):
+    """The MLP trained on `train` (`(x, y)`), validated on `evaluation` each epoch (TensorBoard overlays both
+    curves), with the standard callbacks; returns `(model, callbacks)`."""
     from keras_mf import training
     from keras_mf.cli.experiments.classifier import mlp_classifier
 
@@ -87,11 +90,12 @@ def train_classifier(args, strategy, train):
         *train,
         epochs=args.epochs,
         batch_size=args.batch_size,
+        validation_data=evaluation,
         callbacks=callbacks,
         verbose=training.fit_verbosity(),
     )
     training.exit_if_stopped(callbacks)
-    return model
+    return model, callbacks
 
 
 def compress_all(args, model, train, evaluation):

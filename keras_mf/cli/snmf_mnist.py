@@ -103,7 +103,9 @@ def write_logs(args, rows, model, x, y, seconds):
     folder = os.path.join(args.logdir, "clustering")
     training.write_text(folder, "clustering/results", training.markdown_table(HEADERS, rows))
     write_plots(folder, model, y)
-    config = training.write_projector(args.logdir, model.components_, y, images=x, clusters=model.labels_)
+    config = training.write_projector(
+        args.logdir, model.components_, y, images=x, clusters=model.labels_, name="SymNMF memberships H"
+    )
     (_, symnmf_accuracy, symnmf_nmi, _, _), (_, spectral_accuracy, spectral_nmi, _, _) = rows
     metrics = {
         "cluster_accuracy": symnmf_accuracy,

@@ -76,6 +76,14 @@ def resolve_source(source="auto", data_dir=None, name="mnist", skip_tfds=False):
 
     Raises:
         ValueError: the source cannot be used, naming the argument (`source`, `data_dir`) and what to pass.
+
+    Example:
+
+    >>> source = resolve_source("bundled")
+    >>> source.kind, source.sizes, source.default_splits()
+    ('bundled', {'test': 10000}, ('test[:8000]', 'test[8000:]'))
+    >>> split_size(source, "test[8000:]")
+    2000
     """
     info = DATASETS[name]
     if source == "bundled" and not info["bundled"]:

@@ -49,7 +49,8 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     def _get_help_string(self, action):
         text = action.help or ""
         default = action.default
-        if "default" in text or default in (None, False, argparse.SUPPRESS) or action.option_strings == []:
+        # Identity, not equality: a default of 0 (--seed) is said, False (a flag's) is not.
+        if "default" in text or default is None or default is False or default == argparse.SUPPRESS:
             return text
         if isinstance(default, (list, tuple)):
             default = " ".join(map(str, default))

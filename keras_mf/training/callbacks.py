@@ -83,6 +83,7 @@ class RunProgress(keras.callbacks.Callback):
         self.backup_dir = backup_dir
         self.previous_seconds = 0.0
         self.resumed_from = None
+        self.seconds_before_resume = 0.0
         self._start = None
 
     @property
@@ -97,6 +98,7 @@ class RunProgress(keras.callbacks.Callback):
         if done:
             self.resumed_from = done
             self.previous_seconds = float(_read_json(self._clock_path()).get("seconds", 0.0))
+            self.seconds_before_resume = self.previous_seconds
             print(
                 f"resuming from epoch {done + 1} of {self.params['epochs']} ({done} done in "
                 f"{self.previous_seconds:.1f} s before the interruption; backup in {self.backup_dir})",
@@ -130,9 +132,11 @@ def _read_json(path):
         return {}
 
 
-def run_seconds(callbacks):
-    """The whole run's training time from the `RunProgress` among `callbacks` (parts before a resume included)."""
-    return next(c.seconds for c in callbacks if isinstance(c, RunProgress))
+def run_seconds(callbacks, before_resume_only=False):
+    """The whole run's training time from the `RunProgress` among `callbacks` (parts before a resume included), or
+    with `before_resume_only` the part before this process resumed it (0 for a run not resumed)."""
+    clock = next(c for c in callbacks if isinstance(c, RunProgress))
+    return clock.seconds_before_resume if before_resume_only else clock.seconds
 
 
 class _SummaryCallback(keras.callbacks.Callback):

@@ -28,6 +28,8 @@ def can_plot(what):
 # Figure sizes in inches at 100 dpi. TensorBoard draws an image card about 190 pixels high at first: a figure
 # this small keeps its 10-point text about 10 pixels high there, and the confusion matrix's counts readable.
 LINE_SIZE = (3.6, 2.6)
+# Axis values from which ticks are written as 10k, 200k (plain numbers that long overlap on LINE_SIZE's axis).
+_LARGE = 10_000
 CONFUSION_SIZE = (4.0, 3.4)
 
 
@@ -67,6 +69,13 @@ def line_figure(series, xlabel, ylabel, title=None, logx=False, logy=False, poin
         axes.set_xscale("log", base=2)
     if logy:
         axes.set_yscale("log")
+    if not logx and max(abs(x) for xs, _ in series.values() for x in xs) >= _LARGE:
+        # Parameter counts: "100k" ticks, four of them, fit the small figure's axis without overlapping.
+        from matplotlib.ticker import EngFormatter
+        from matplotlib.ticker import MaxNLocator
+
+        axes.xaxis.set_major_formatter(EngFormatter(sep=""))
+        axes.xaxis.set_major_locator(MaxNLocator(4))
     if title:
         axes.set_title(title)
     if len(series) + len(points or {}) > 1:

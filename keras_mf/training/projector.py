@@ -30,7 +30,12 @@ TENSOR_FILE = "embedding.tsv"
 METADATA_FILE = "metadata.tsv"
 
 
-def write_projector(logdir, codes, labels, images=None, clusters=None):
+# How each embedding's name ends. The Projector sorts a run's tensors by name and opens on the first: "label"
+# sorts before "their cluster".
+_COLOURED_BY = {"label": "coloured by label", "cluster": "coloured by their cluster"}
+
+
+def write_projector(logdir, codes, labels, images=None, clusters=None, name="codes"):
     """Writes a Projector embedding of `codes` in `logdir`, so `tensorboard --logdir` shows the code space.
 
     Writes `embedding.tsv` (the codes, one row each), `metadata.tsv` (the column "label"; with `clusters`, a
@@ -45,6 +50,7 @@ def write_projector(logdir, codes, labels, images=None, clusters=None):
         labels: `(samples,)` true labels.
         images: optional `(samples, 784)` or `(samples, 28, 28)` images in [0, 1], one sprite tile each.
         clusters: optional `(samples,)` cluster ids (e.g. from k-means on the codes).
+        name: what the points are, for the Projector's tensor menu ("codes, coloured by label").
 
     Returns:
         The path of `projector_config.pbtxt`.
@@ -55,7 +61,14 @@ def write_projector(logdir, codes, labels, images=None, clusters=None):
 
     Example:
 
-    >>> write_projector("runs/ae", model.encode(x_eval), y_eval, images=x_eval)
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> folder = tempfile.mkdtemp()
+    >>> path = write_projector(folder, np.eye(3, 2), np.array([7, 1, 7]), clusters=np.array([0, 1, 0]))
+    >>> sorted(os.listdir(folder))
+    ['embedding.tsv', 'metadata.tsv', 'projector_config.pbtxt']
+    >>> open(os.path.join(folder, "metadata.tsv")).read().splitlines()
+    ['label\\tcluster', '7\\t0', '1\\t1', '7\\t0']
     """
     codes = np.asarray(codes, np.float32)
     if codes.ndim != 2 or not len(codes) or not np.all(np.isfinite(codes)):
@@ -75,7 +88,7 @@ def write_projector(logdir, codes, labels, images=None, clusters=None):
     config = projector.ProjectorConfig()
     for column, values in raw.items():
         embedding = config.embeddings.add()
-        embedding.tensor_name = f"codes, coloured by {column}"
+        embedding.tensor_name = f"{name}, {_COLOURED_BY[column]}"
         embedding.tensor_path = TENSOR_FILE
         embedding.tensor_shape.extend(codes.shape)
         embedding.metadata_path = METADATA_FILE
