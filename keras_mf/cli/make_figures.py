@@ -10,6 +10,8 @@ Writes four small PNGs (about a minute on two CPU cores):
 """
 
 import argparse
+import contextlib
+import io
 import os
 import tempfile
 
@@ -58,15 +60,17 @@ def run(argv=None):
     x_train = load_mnist("test[:8000]", source="bundled", targets=None, as_numpy=True)
     x_eval, y_eval = load_mnist("test[8000:]", source="bundled", as_numpy=True)
 
-    # The autoencoders are trained by the autoencoder command itself; its logs go to a temporary folder.
+    # The autoencoders are trained by the autoencoder command itself; its logs go to a temporary folder, so its
+    # report (the files it wrote, the tensorboard line) would point at nothing and is left out.
     autoencoders = {}
     with tempfile.TemporaryDirectory() as scratch, phase(f"training the autoencoders (latent {args.latent_dims})"):
         for latent in args.latent_dims:
             logdir = os.path.join(scratch, str(latent))
-            result = train_autoencoder.run(
-                ["--data", "bundled", "--epochs", str(args.epochs), "--latent-dim", str(latent),
-                 "--seed", str(args.seed), "--logdir", logdir]
-            )  # fmt: skip
+            with contextlib.redirect_stdout(io.StringIO()):
+                result = train_autoencoder.run(
+                    ["--data", "bundled", "--epochs", str(args.epochs), "--latent-dim", str(latent),
+                     "--seed", str(args.seed), "--logdir", logdir]
+                )  # fmt: skip
             model = keras.saving.load_model(os.path.join(logdir, "autoencoder.keras"))
             autoencoders[latent] = (model, result["train_mse"])
     progress.begin_run(None, resumable=False)  # the autoencoders' runs were temporary
