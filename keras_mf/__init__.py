@@ -7,12 +7,13 @@ partitions by SymNMF, accuracy, NMI), `linalg` (SVD solves, eigen-solvers, Gram 
 the commands share), `cli` (the console commands and, in `cli.experiments`, the experiments behind them).
 
 Submodules load on first use (PEP 562), so that `keras-mf-* --help` answers without loading TensorFlow.
-The Keras layers and models register for `.keras` loading when `keras_mf.layers` / `keras_mf.models`
-load: on first use of any of them, or at once when Keras is already imported.
+Whatever the import order, `keras.saving.load_model` finds the Keras layers and models: they register with Keras
+as soon as Keras is imported, without importing it (see `_registration`).
 """
 
 import importlib
-import sys
+
+from keras_mf import _registration
 
 __version__ = "0.2.0.dev0"
 
@@ -60,8 +61,4 @@ def __dir__():
     return sorted(set(globals()) | set(__all__))
 
 
-if "keras" in sys.modules:
-    # Keras is loaded already, so registering our classes costs nothing: `keras.saving.load_model` then
-    # finds them after a bare `import keras_mf`.
-    importlib.import_module("keras_mf.layers")
-    importlib.import_module("keras_mf.models")
+_registration.install()

@@ -12,7 +12,7 @@ def assert_roundtrip(obj, inputs, tmp_path, atol=0.0, call=None):
     A layer is wrapped in a functional model first. `call(model, inputs)` computes outputs (default
     `model(inputs)`); `atol=0` demands bit-identical outputs.
     """
-    call = call or (lambda m, x: np.asarray(m(x)))
+    call = call or (lambda m, x: keras.ops.convert_to_numpy(m(x)))
     if isinstance(obj, keras.Model):
         model = obj
     else:

@@ -143,8 +143,8 @@ def test_gradient_matches_autodiff():
     [
         (np.ones((2, 3)), 1, "square"),
         (np.array([[1.0, 2.0], [0.0, 1.0]]), 1, "symmetric"),
-        (np.array([[1.0, -1.0], [-1.0, 1.0]]), 1, "nonnegative"),
-        (np.array([[np.nan, 1.0], [1.0, 1.0]]), 1, "finite"),
+        (np.array([[1.0, -1.0], [-1.0, 1.0]]), 1, "Negative values"),
+        (np.array([[np.nan, 1.0], [1.0, 1.0]]), 1, "NaN"),
         (np.eye(3), 4, "n_components"),
     ],
 )
@@ -193,7 +193,7 @@ def test_scikit_learn_idiom():
         "verbose": False,
         "logdir": None,
     }
-    with pytest.raises(ValueError, match="params"):
+    with pytest.raises(ValueError, match="Invalid parameter 'seed'"):
         model.set_params(seed=0)
     with pytest.raises(NotFittedError) as unfitted:
         model.objective(np.eye(2))
@@ -218,9 +218,9 @@ def test_max_iter_warns_and_is_not_converged():
 
 
 def test_graph_without_edges_is_refused_and_isolated_nodes_are_counted():
-    with pytest.raises(ValueError, match=r"`a`.*at least one edge"):
+    with pytest.raises(ValueError, match=r"`X`.*at least one edge"):
         SymNMF(2).fit(np.zeros((5, 5)))
-    with pytest.raises(ValueError, match=r"`a`.*at least one edge"):
+    with pytest.raises(ValueError, match=r"`X`.*at least one edge"):
         SymNMF(2).fit(tf.sparse.from_dense(np.zeros((5, 5))))
     a, labels = _block_graph()
     a = np.pad(a, ((0, 2), (0, 2)))  # two isolated nodes

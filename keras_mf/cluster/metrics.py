@@ -1,9 +1,12 @@
 """Clustering quality: accuracy under the best one-to-one label matching, NMI, and the balance of cluster sizes.
 
-numpy only (no TensorFlow), so the models can check a partition under any Keras backend.
+numpy and scipy (no TensorFlow), so the models can check a partition under any Keras backend. NMI is computed here
+rather than by `sklearn.metrics.normalized_mutual_info_score` (which it equals, see the tests) because it shares the
+contingency table with the accuracy and is faster (CHANGELOG).
 """
 
 import numpy as np
+import scipy.optimize
 
 from keras_mf._validation import check_finite
 from keras_mf.exceptions import ClusteringError
@@ -15,7 +18,7 @@ MAX_CLUSTER_FRACTION = 0.9
 def clustering_accuracy(y_true, y_pred):
     """Fraction of points labelled correctly after matching clusters to classes one-to-one.
 
-    The matching maximises the agreement (Hungarian algorithm on the contingency table).
+    The matching maximises the agreement (scipy's linear_sum_assignment on the contingency table).
     """
     table = contingency_table(y_true, y_pred)
     rows, cols = linear_sum_assignment(-table)
@@ -63,56 +66,29 @@ def _labels(name, labels):
 
 
 def linear_sum_assignment(cost):
-    """Minimum-cost assignment of rows to columns (Hungarian algorithm with potentials, O(n³)).
+    """Minimum-cost assignment of rows to columns: `scipy.optimize.linear_sum_assignment` of a 2-D finite `cost`
+    (rectangular allowed), after keras_mf's argument checks.
 
-    Returns `(rows, cols)` index arrays, as `scipy.optimize.linear_sum_assignment` does; a rectangular
-    cost is padded with zeros.
+    Kept as a public thin wrapper rather than deprecated: callers keep their import, and a bad `cost` gets an error
+    that names it.
+
+    Returns:
+        `(rows, cols)` int arrays, rows ascending.
+
+    Raises:
+        ValueError: `cost` is not 2-D or holds NaN/inf.
+
+    Example:
+
+    >>> rows, cols = linear_sum_assignment([[4.0, 1.0], [2.0, 3.0]])
+    >>> rows.tolist(), cols.tolist()
+    ([0, 1], [1, 0])
     """
     cost = np.asarray(cost, dtype=np.float64)
     if cost.ndim != 2:
         raise ValueError(f"Received an invalid value for `cost`, expected a 2-D matrix. Received: shape {cost.shape}")
     check_finite("cost", cost)
-    n_rows, n_cols = cost.shape
-    size = max(n_rows, n_cols)
-    c = np.zeros((size, size))
-    c[:n_rows, :n_cols] = cost
-    u = np.zeros(size + 1)
-    v = np.zeros(size + 1)
-    match = np.zeros(size + 1, dtype=np.int64)  # match[j] = row (1-based) assigned to column j
-    way = np.zeros(size + 1, dtype=np.int64)
-    for i in range(1, size + 1):
-        match[0] = i
-        j0 = 0
-        minv = np.full(size + 1, np.inf)
-        used = np.zeros(size + 1, dtype=bool)
-        while True:
-            used[j0] = True
-            i0 = match[j0]
-            free = ~used[1:]
-            reduced = c[i0 - 1] - u[i0] - v[1:]
-            better = free & (reduced < minv[1:])
-            minv[1:][better] = reduced[better]
-            way[1:][better] = j0
-            candidates = np.where(free, minv[1:], np.inf)
-            j1 = int(np.argmin(candidates)) + 1
-            delta = candidates[j1 - 1]
-            u[match[used]] += delta
-            v[used] -= delta
-            minv[1:][free] -= delta
-            j0 = j1
-            if match[j0] == 0:
-                break
-        while j0:
-            j1 = way[j0]
-            match[j0] = match[j1]
-            j0 = j1
-    rows, cols = [], []
-    for j in range(1, size + 1):
-        if match[j] - 1 < n_rows and j - 1 < n_cols:
-            rows.append(match[j] - 1)
-            cols.append(j - 1)
-    order = np.argsort(rows)
-    return np.asarray(rows)[order], np.asarray(cols)[order]
+    return scipy.optimize.linear_sum_assignment(cost)
 
 
 def size_entropy(labels, n_clusters):

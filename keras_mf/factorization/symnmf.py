@@ -1,21 +1,28 @@
 """Symmetric NMF, A ≈ HHᵀ with H ≥ 0: projected Barzilai–Borwein steps (default) or projected gradient descent.
 
-TensorFlow (`tf.function`, `tf.sparse`), not a Keras layer; a trainer in scikit-learn's idiom.
+TensorFlow (`tf.function`, `tf.sparse`), not a Keras layer: a scikit-learn clusterer of a precomputed affinity.
 """
 
 import functools
-import inspect
 import numbers
 import os
 import warnings
 
 import keras
 import numpy as np
+import scipy.sparse
 import tensorflow as tf
+from sklearn.base import BaseEstimator
+from sklearn.base import ClusterMixin
+from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import make_constraint
+from sklearn.utils.validation import check_non_negative
+from sklearn.utils.validation import validate_data
 
-from keras_mf._validation import check_choice
 from keras_mf._validation import check_int
-from keras_mf._validation import check_positive_float
+from keras_mf._validation import check_real_dtype
 from keras_mf._validation import invalid_value
 from keras_mf._validation_tf import check_similarity
 from keras_mf.exceptions import ConvergenceWarning
@@ -36,9 +43,11 @@ _SHORT_STEP = 0.25
 # eigvals of the companion matrix returns a real root with an imaginary part of round-off size (float32: ~1e-7
 # relative); 1e-6 accepts those and rejects true complex pairs, whose imaginary parts are O(1).
 _REAL_ROOT_TOL = 1e-6
+# Iterations per compiled call: the stopping test, the progress bar and the race's bookkeeping run between calls.
+_CALL = 10
 
 
-class SymNMF:
+class SymNMF(ClusterMixin, BaseEstimator):
     """Symmetric nonnegative matrix factorization: minimise f(H) = ½‖A − HHᵀ‖²_F subject to H ≥ 0.
 
     ∇f = 2(HHᵀH − AH). Solvers (every one decreases this f, from the same starts):
@@ -59,10 +68,15 @@ class SymNMF:
     Several random restarts run side by side (A multiplies all restarts' H together) and the lowest objective
     wins. Rows of H are soft cluster memberships: `labels_` is the row-wise argmax.
 
-    Parameters are stored as given and validated in `fit`, as scikit-learn's estimators do.
+    A scikit-learn clusterer (`clone`, `Pipeline`, `GridSearchCV`, `check_estimator`) whose input X is a
+    precomputed affinity, as for `SpectralClustering(affinity="precomputed")`: its tags say pairwise, nonnegative
+    and sparse-capable. It has no `transform` or `predict`: H holds memberships of the fitted graph's nodes only, so
+    there is no out-of-sample mapping to offer; `components_` is H. Parameters are stored as given and checked
+    against `_parameter_constraints` in `fit`.
 
     Args:
-        n_components: k, the number of columns of H (clusters), in [1, n].
+        n_components: k, the number of columns of H (clusters), in [1, n]; 8 by default, as scikit-learn's
+            `SpectralClustering` and `KMeans` have.
         solver: "auto" (default: "pg" when `step` is given, else "bb"), "bb" or "pg".
         step: for solver "pg": "line_search" (None means this), "armijo" or a positive float η.
         max_iter: iteration cap per restart; a restart that reaches it without meeting `tol` raises a
@@ -74,27 +88,59 @@ class SymNMF:
             With several restarts, "bb" first races them to a looser stop (spread below tol²·f) and then
             takes the winner alone on to the full one.
         n_init: number of random restarts (1 when `fit` is given `init`).
-        random_state: int, None or `numpy.random.Generator`: draws the random starts.
-        dtype: "float32" (default) or "float64". The line search measures each step's decrease directly,
-            so float32 converges as far as float64; Armijo compares two objective values of similar size and
-            in float32 can stall before `tol` (then it warns).
-        verbose: show a progress bar.
+        random_state: int, None, `numpy.random.Generator` or `numpy.random.RandomState`: draws the random
+            starts.
+        dtype: "float32" (default) or "float64", the solver's precision whatever X's. The line search measures
+            each step's decrease directly, so float32 converges as far as float64; Armijo compares two objective
+            values of similar size and in float32 can stall before `tol` (then it warns).
+        verbose: show a progress bar: iterations so far and the current lowest objective, then a last line
+            "converged at N of max_iter iterations".
         logdir: if given, the best restart's objective per iteration is written there for TensorBoard.
 
-    Attributes (after `fit`): `components_` H `(n, k)`, `labels_` `(n,)`, `objective_` f(H),
+    Attributes (after `fit`): `components_` H `(n, k)`, `labels_` `(n,)` int64, `objective_` f(H),
     `history_` objective per iteration of the best restart, `n_iter_` its iteration count, `converged_`
     whether it met `tol` (False when it stopped at `max_iter`), `objectives_` the final objective of every
     restart, `n_features_in_` n.
 
+    Raises (in `fit`): `sklearn.utils._param_validation.InvalidParameterError` (a ValueError and a TypeError)
+    naming a parameter outside its constraints; scikit-learn's ValueErrors for X with NaN/inf, complex, empty or
+    negative ("Negative values in data passed to SymNMF.fit") entries; ValueError for X that is not square or
+    not symmetric, or has no nonzero entry; TypeError for text.
+
     Example:
 
-    >>> model = SymNMF(n_components=10, n_init=5, random_state=0)
-    >>> labels = model.fit_predict(graph)            # graph: (n, n) dense or tf.SparseTensor
+    >>> import numpy as np
+    >>> blocks = np.kron(np.eye(2), np.ones((3, 3)))      # two cliques of three nodes
+    >>> SymNMF(n_components=2, random_state=0).fit_predict(blocks).tolist()
+    [0, 0, 0, 1, 1, 1]
+    >>> SymNMF(n_components=2, n_init=5, random_state=0)
+    SymNMF(n_components=2, n_init=5, random_state=0)
+
+    References:
+        Kuang, D., Ding, C. & Park, H. (2012). Symmetric Nonnegative Matrix Factorization for Graph Clustering.
+        SDM 2012. https://doi.org/10.1137/1.9781611972825.10
+        Birgin, E. G., Martínez, J. M. & Raydan, M. (2000). Nonmonotone Spectral Projected Gradient Methods on
+        Convex Sets. SIAM J. Optim. 10(4). https://doi.org/10.1137/S1052623497330963
+        Grippo, L., Lampariello, F. & Lucidi, S. (1986). A Nonmonotone Line Search Technique for Newton's Method.
+        SIAM J. Numer. Anal. 23(4). https://doi.org/10.1137/0723046
     """
+
+    _parameter_constraints = {
+        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+        "solver": [StrOptions({"auto", "bb", "pg"})],
+        "step": [None, StrOptions({"line_search", "armijo"}), Interval(numbers.Real, 0, None, closed="neither")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="neither")],
+        "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
+        "random_state": ["random_state", np.random.Generator],
+        "dtype": [StrOptions({"float32", "float64"}), np.dtype, tf.dtypes.DType],
+        "verbose": ["verbose"],
+        "logdir": [None, str, os.PathLike],
+    }
 
     def __init__(
         self,
-        n_components,
+        n_components=8,
         *,
         solver="auto",
         step=None,
@@ -117,12 +163,24 @@ class SymNMF:
         self.verbose = verbose
         self.logdir = logdir
 
-    def fit(self, a, init=None):
-        """Factorizes the symmetric nonnegative `a (n, n)`, dense or `tf.SparseTensor`.
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # X is an (n_samples, n_samples) nonnegative affinity, as for SpectralClustering(affinity="precomputed"):
+        # `pairwise` makes scikit-learn's checks pass X·Xᵀ of their data (and test a non-square X is refused),
+        # `positive_only` makes that data nonnegative (and tests negative X is refused), `sparse` says scipy's
+        # sparse matrices are taken (a tf.SparseTensor is too).
+        tags.input_tags.pairwise = True
+        tags.input_tags.positive_only = True
+        tags.input_tags.sparse = True
+        return tags
+
+    def fit(self, X, y=None, *, init=None):
+        """Factorizes the symmetric nonnegative affinity `X (n, n)`: numpy, scipy sparse or `tf.SparseTensor`.
 
         Args:
-            a: the similarity matrix: at least one nonzero entry. Isolated nodes (zero rows) are allowed,
-                with a warning: their rows of H are 0 and their label 0.
+            X: the affinity (similarity) matrix, with at least one nonzero entry. Isolated nodes (zero rows) are
+                allowed, with a warning: their rows of H are 0 and their label 0.
+            y: ignored (scikit-learn's signature, so that a `Pipeline` fitted with labels passes them here).
             init: optional starting H `(n, k)` (then `n_init` is 1), e.g. a trusted partition's one-hot
                 labels. Except with a fixed float `step` (the textbook iteration from exactly this H⁰), it is
                 first rescaled by the closed-form best scalar, α² = ⟨A, HHᵀ⟩ / ‖HHᵀ‖²_F (so that α²HHᵀ
@@ -133,119 +191,84 @@ class SymNMF:
             self.
         """
         params = self._validated_params()
-        dtype = params["dtype"]
-        a = check_similarity(a, "a", dtype)
+        a = self._affinity(X, params["dtype"], reset=True)
         n = int(a.shape[0])
         k = check_int("n_components", self.n_components, 1, n)
-        isolated = _isolated_nodes(a)
-        h = self._initial_h(a, n, k, init, params, isolated)
-        squared_norm_a = _squared_norm(a)
-        mode = params["mode"]
-        state = _initial_state(a, h, squared_norm_a, mode, params["alpha"])
-        restarts = int(h.shape[0])
-        histories = [[f] for f in state["f"].numpy()]
-        progbar = keras.utils.Progbar(params["max_iter"], unit_name="iteration") if self.verbose else None
-        # "bb" with several restarts: they race with a looser stop (f's spread below tol²·f), which tells the
-        # lowest objective when restarts end further apart than the full stop moves f, then the winner alone
-        # goes on to the full stop, instead of every restart running the long tail that cannot win.
-        race = mode == "bb" and restarts > 1
-        state["loose"] = tf.fill((restarts,), race)
-        state["strict"] = tf.zeros((restarts,), tf.bool)
-        finished = _run(a, state, squared_norm_a, mode, params, list(range(restarts)), histories, progbar)
-        if race:
-            best = min(finished, key=lambda r: finished[r][1])
-            _, _, iterations, converged, last = finished[best]
-            if converged and not bool(last["strict"][0]):
-                del histories[best][iterations + 1 :]
-                last["loose"] = tf.zeros((1,), tf.bool)
-                last["converged"] = tf.zeros((1,), tf.bool)
-                polished = _run(a, last, squared_norm_a, mode, params, [best], histories, progbar, iterations)
-                finished[best] = polished[best]
-        finals = np.array([finished[r][1] for r in range(restarts)])
+        h = self._initial_h(a, n, k, init, params, _isolated_nodes(a))
+        finished, histories = _fit_restarts(a, h, params, self.verbose)
+        finals = np.array([finished[r][1] for r in range(len(finished))])
         best = int(np.argmin(finals))
         self.components_, self.objective_, self.n_iter_, self.converged_, _ = finished[best]
         self.objectives_ = finals
         self.history_ = np.asarray(histories[best][: self.n_iter_ + 1])
         self.labels_ = np.argmax(self.components_, axis=1)
-        self.n_features_in_ = n
-        unconverged = sum(not finished[r][3] for r in range(restarts))
+        unconverged = sum(not finished[r][3] for r in range(len(finished)))
         if unconverged:
             warnings.warn(
-                f"{unconverged} of {restarts} SymNMF restarts stopped at max_iter={params['max_iter']} before "
+                f"{unconverged} of {len(finished)} SymNMF restarts stopped at max_iter={params['max_iter']} before "
                 f"meeting tol={params['tol']}: increase `max_iter` or `tol`.",
                 ConvergenceWarning,
                 stacklevel=2,
             )
         if self.logdir:
-            self._log_history()
+            write_series(self.logdir, "symnmf/objective", self.history_)
         return self
 
-    def fit_predict(self, a, init=None):
-        """Fits and returns `labels_`, the row-wise argmax of H."""
-        return self.fit(a, init).labels_
-
-    def objective(self, a, h=None):
-        """f(H) = ½‖A − HHᵀ‖²_F, for a given H or the fitted one."""
+    def objective(self, X, h=None):
+        """f(H) = ½‖A − HHᵀ‖²_F of the affinity `X (n, n)`, for a given H `(n, k)` or the fitted one."""
         if h is None:
             h = self._fitted("components_")
         dtype = self._validated_params()["dtype"]
-        a = check_similarity(a, "a", dtype)
+        a = self._affinity(X, dtype, reset=False)
         h = tf.cast(tf.convert_to_tensor(h), dtype)[None]
         return float(_objective(h, _matmul(a, h), _squared_norm(a))[0])
 
-    def get_params(self, deep=True):
-        """The constructor's parameters as a dict (`deep` is accepted for scikit-learn compatibility)."""
-        return {name: getattr(self, name) for name in _param_names()}
-
-    def set_params(self, **params):
-        """Sets constructor parameters (validated at the next `fit`); returns self."""
-        names = _param_names()
-        for name, value in params.items():
-            if name not in names:
-                raise invalid_value("params", f"parameters among {names}", name)
-            setattr(self, name, value)
-        return self
-
     def _validated_params(self):
-        check_int("n_components", self.n_components, 1)
-        solver = check_choice("solver", self.solver, ("auto", "bb", "pg"))
+        """The parameters after `_parameter_constraints` and the rules that join two of them, as the solver
+        takes them."""
+        for name, constraints in self._parameter_constraints.items():
+            _check_constraints(name, getattr(self, name), constraints)
+        solver = self.solver
         if solver == "auto":
             solver = "pg" if self.step is not None else "bb"
         if solver == "bb" and self.step is not None:
             raise invalid_value("step", "None with solver='bb' (a step rule is for solver='pg')", self.step)
         step = "line_search" if self.step is None else self.step
-        if isinstance(step, str):
-            check_choice("step", step, ("line_search", "armijo"))
-        else:
-            step = check_positive_float("step", step)
         mode = "bb" if solver == "bb" else (step if isinstance(step, str) else "fixed")
-        try:
-            dtype = tf.as_dtype(self.dtype)
-        except TypeError:
-            dtype = None
-        if dtype not in (tf.float32, tf.float64):
-            raise invalid_value("dtype", "one of ['float32', 'float64']", self.dtype)
-        random_state = self.random_state
-        if not (
-            random_state is None
-            or isinstance(random_state, np.random.Generator)
-            or (isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool) and random_state >= 0)
-        ):
-            raise invalid_value("random_state", "a nonnegative int, None or a numpy.random.Generator", random_state)
-        if self.logdir is not None and not isinstance(self.logdir, (str, os.PathLike)):
-            raise invalid_value("logdir", "None or a path", self.logdir)
+        dtype = tf.as_dtype(self.dtype)
+        if dtype not in (tf.float32, tf.float64):  # a numpy or TensorFlow dtype object of another kind
+            raise _invalid_parameter("dtype", "one of ['float32', 'float64']", self.dtype)
         return {
             "mode": mode,
-            "alpha": step if mode == "fixed" else 1.0,
-            "max_iter": check_int("max_iter", self.max_iter, 1),
-            "tol": check_positive_float("tol", self.tol),
-            "n_init": check_int("n_init", self.n_init, 1),
+            "alpha": float(step) if mode == "fixed" else 1.0,
+            "max_iter": int(self.max_iter),
+            "tol": float(self.tol),
+            "n_init": int(self.n_init),
             "dtype": dtype,
         }
 
+    def _affinity(self, X, dtype, reset):
+        """X as a dense tensor or a `tf.SparseTensor` of `dtype`, after scikit-learn's checks (`validate_data`:
+        numbers, NaN/inf, empty; `check_non_negative`) and ours (square, symmetric); `reset` sets
+        `n_features_in_`."""
+        if isinstance(X, tf.SparseTensor):
+            a = check_similarity(X, "X", dtype)
+            if reset:
+                self.n_features_in_ = int(a.dense_shape[1])
+            return a
+        if not scipy.sparse.issparse(X) and np.asarray(X).dtype.kind in "USV":
+            check_real_dtype("X", X)  # text is a TypeError, as everywhere in keras_mf
+        X = validate_data(self, X, accept_sparse=True, dtype=(np.float64, np.float32), reset=reset)
+        check_non_negative(X, f"{type(self).__name__}.fit")
+        if scipy.sparse.issparse(X):
+            coo = X.tocoo(copy=True)
+            coo.sum_duplicates()  # a COO matrix may list an entry twice: scipy adds them, a tf.SparseTensor would not
+            X = tf.SparseTensor(np.stack([coo.row, coo.col], axis=1).astype(np.int64), coo.data, coo.shape)
+        return check_similarity(X, "X", dtype)
+
     def _fitted(self, attribute):
         if not hasattr(self, "components_"):
-            raise NotFittedError(f"This SymNMF instance is not fitted yet: call `fit(a)` before using `{attribute}`.")
+            raise NotFittedError(f"This SymNMF instance is not fitted yet: call `fit(X)` before using `{attribute}`.")
         return getattr(self, attribute)
 
     def _initial_h(self, a, n, k, init, params, isolated):
@@ -264,7 +287,7 @@ class SymNMF:
         else:
             # Kuang, Ding & Park (2012): entries uniform in [0, 2·sqrt(mean(A)/k)] put HHᵀ on A's scale.
             scale = 2.0 * np.sqrt(float(_mean(a)) / k)
-            h = (scale * _generator(self.random_state).random((params["n_init"], n, k))).astype(dtype)
+            h = (scale * _uniform(self.random_state, (params["n_init"], n, k))).astype(dtype)
         # An isolated node's row of the gradient is 2·h_i·HᵀH: from 0 it stays 0, so its row never moves.
         h[:, isolated] = 0.0
         h = tf.constant(h)
@@ -272,24 +295,98 @@ class SymNMF:
             return h
         return _rescaled(a, h)
 
-    def _log_history(self):
-        write_series(self.logdir, "symnmf/objective", self.history_)
+
+def _check_constraints(name, value, constraints):
+    """Raises scikit-learn's InvalidParameterError, in Keras' words, unless `value` meets one of `constraints`
+    (scikit-learn's `_parameter_constraints` notation). A bool is no number here: Interval takes True for 1."""
+    constraints = [make_constraint(constraint) for constraint in constraints]
+    for constraint in constraints:
+        if isinstance(value, (bool, np.bool_)) and isinstance(constraint, Interval):
+            continue
+        if constraint.is_satisfied_by(value):
+            return
+    shown = [str(constraint) for constraint in constraints if not constraint.hidden]
+    raise _invalid_parameter(name, shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}", value)
 
 
-def _run(a, state, squared_norm_a, mode, params, active, histories, progbar, done=0):
+def _invalid_parameter(name, expected, value):
+    """`invalid_value`'s message as scikit-learn's InvalidParameterError (a ValueError and a TypeError)."""
+    return InvalidParameterError(str(invalid_value(name, expected, value)))
+
+
+def _fit_restarts(a, h, params, verbose):
+    """Runs the restarts H `(r, n, k)` to their stop; returns ({restart: (H, f, iterations, converged, state)},
+    the objective history of every restart)."""
+    squared_norm_a = _squared_norm(a)
+    mode = params["mode"]
+    state = _initial_state(a, h, squared_norm_a, mode, params["alpha"])
+    restarts = int(h.shape[0])
+    histories = [[f] for f in state["f"].numpy()]
+    progress = _Progress(params["max_iter"], state["f"].numpy()) if verbose else None
+    # "bb" with several restarts: they race with a looser stop (f's spread below tol²·f), which tells the
+    # lowest objective when restarts end further apart than the full stop moves f, then the winner alone
+    # goes on to the full stop, instead of every restart running the long tail that cannot win.
+    race = mode == "bb" and restarts > 1
+    state["loose"] = tf.fill((restarts,), race)
+    state["strict"] = tf.zeros((restarts,), tf.bool)
+    finished = _run(a, state, squared_norm_a, mode, params, list(range(restarts)), histories, progress)
+    if race:
+        best = min(finished, key=lambda r: finished[r][1])
+        _, _, iterations, converged, last = finished[best]
+        if converged and not bool(last["strict"][0]):
+            del histories[best][iterations + 1 :]
+            last["loose"] = tf.zeros((1,), tf.bool)
+            last["converged"] = tf.zeros((1,), tf.bool)
+            polished = _run(a, last, squared_norm_a, mode, params, [best], histories, progress, iterations)
+            finished[best] = polished[best]
+    if progress is not None:
+        progress.finish(finished)
+    return finished, histories
+
+
+class _Progress:
+    """SymNMF's progress bar. It shows the iterations run so far, never moving back (the race's winner resumes
+    from its own count, below the race's), and the lowest current objective of all restarts as it is (a Keras
+    stateful metric, not the bar's running average); its last line says where the best restart stopped."""
+
+    def __init__(self, max_iter, objectives):
+        self.max_iter = max_iter
+        self.bar = keras.utils.Progbar(max_iter, unit_name="iteration", stateful_metrics=["objective"])
+        self.objectives = np.array(objectives, dtype=np.float64)
+        self.position = 0
+
+    def update(self, done, restarts, objectives):
+        self.objectives[restarts] = objectives
+        self.position = max(self.position, done)
+        self.bar.update(self.position, [("objective", float(self.objectives.min()))], finalize=False)
+
+    def finish(self, finished):
+        best = min(finished, key=lambda r: finished[r][1])
+        _, objective, iterations, converged, _ = finished[best]
+        self.bar.update(max(self.position, iterations), [("objective", objective)], finalize=True)
+        status = "converged" if converged else "stopped without converging"
+        print(
+            f"SymNMF {status} at {iterations:,} of {self.max_iter:,} iterations: objective {objective:.6g}, "
+            f"restart {best + 1} of {len(finished)}",
+            flush=True,
+        )
+
+
+def _run(a, state, squared_norm_a, mode, params, active, histories, progress, done=0):
     """Iterates the restarts `active` (the rows of `state`) until each converges or reaches `max_iter`, in
-    calls of 10 iterations; extends `histories` and returns {restart: (H, f, iterations, converged, state)}."""
+    calls of `_CALL` iterations; extends `histories` and returns {restart: (H, f, iterations, converged,
+    state)}."""
     tol = tf.constant(params["tol"], params["dtype"])
     finished = {}
     while done < params["max_iter"] and active:
-        steps = min(10, params["max_iter"] - done)
+        steps = min(_CALL, params["max_iter"] - done)
         state, objectives = _compiled(a, state, mode)(a, state, squared_norm_a, tf.constant(steps), tol)
         objectives = objectives.numpy()
         for column, restart in enumerate(active):
             histories[restart].extend(objectives[:, column])
         done += steps
-        if progbar is not None:
-            progbar.update(done, [("objective", float(np.min(objectives[-1])))])
+        if progress is not None:
+            progress.update(done, active, objectives[-1])
         converged = state["converged"].numpy()
         stopped = converged | (done >= params["max_iter"])
         if stopped.any():
@@ -308,14 +405,14 @@ def _run(a, state, squared_norm_a, mode, params, active, histories, progbar, don
     return finished
 
 
-def _param_names():
-    return [name for name in inspect.signature(SymNMF.__init__).parameters if name != "self"]
-
-
-def _generator(random_state):
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    return np.random.default_rng(random_state)
+def _uniform(random_state, shape):
+    """Uniform draws in [0, 1): a seed or None through numpy's default Generator, a Generator or (scikit-learn's
+    convention) a RandomState from itself."""
+    if isinstance(random_state, np.random.RandomState):
+        return random_state.random_sample(shape)
+    if not isinstance(random_state, np.random.Generator):
+        random_state = np.random.default_rng(random_state)
+    return random_state.random(shape)
 
 
 def _isolated_nodes(a):
@@ -327,12 +424,12 @@ def _isolated_nodes(a):
     isolated = np.flatnonzero(degree == 0)
     if isolated.size == degree.size:
         raise ValueError(
-            "Received an invalid value for `a`, expected a graph with at least one edge (a nonzero entry). "
+            "Received an invalid value for `X`, expected a graph with at least one edge (a nonzero entry). "
             f"Received: an all-zero matrix of shape {(degree.size, degree.size)}"
         )
     if isolated.size:
         warnings.warn(
-            f"`a` has {isolated.size} isolated nodes (zero rows), the first at index {int(isolated[0])}: "
+            f"`X` has {isolated.size} isolated nodes (zero rows), the first at index {int(isolated[0])}: "
             "their rows of H are 0 and their label 0.",
             UserWarning,
             stacklevel=3,

@@ -11,6 +11,8 @@ References:
     SDM 2012. https://doi.org/10.1137/1.9781611972825.10
 """
 
+import weakref
+
 import keras
 import numpy as np
 from keras import ops
@@ -24,6 +26,9 @@ from keras_mf.models.autoencoder import Autoencoder
 
 # Floor of the sums that normalise memberships and targets: an empty cluster divides by this, not by 0.
 _TINY = 1e-12
+# Each model's functional encoder for `predict_codes`, kept here rather than as an attribute: Keras tracks attributes
+# and `.keras` saving walks them, which would change the saved file; weak keys let the models be collected.
+_ENCODERS = weakref.WeakKeyDictionary()
 
 
 def target_distribution(memberships):
@@ -190,8 +195,14 @@ class DeepSymNMF(keras.Model):
         return history
 
     def predict_codes(self, x, batch_size=1024):
-        """Codes of `x` as a numpy array `(n, latent_dim)`."""
-        return np.concatenate([np.asarray(self.encode(x[i : i + batch_size])) for i in range(0, len(x), batch_size)])
+        """Codes of `x (n, *input_shape)` as a numpy array `(n, latent_dim)`, batched by Keras' `Model.predict` (on a
+        functional encoder sharing this model's layers, built once per model)."""
+        self._ensure_built(x)
+        encoder = _ENCODERS.get(self)
+        if encoder is None:
+            inputs = keras.Input(self.autoencoder.data_shape)
+            encoder = _ENCODERS[self] = keras.Model(inputs, self.encode(inputs), name="encoder")
+        return np.asarray(encoder.predict(x, batch_size=batch_size, verbose=0))
 
     def predict_labels(self, x, batch_size=1024):
         """Hard assignments `(n,)`: the argmax of the soft assignments Q."""

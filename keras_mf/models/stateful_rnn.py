@@ -89,7 +89,9 @@ class StatefulRNN(keras.Model):
     def call(self, inputs, training=None):
         self._check_input_shape(inputs.shape)
         if self.stateful:
-            initial = [ops.convert_to_tensor(self.state)]
+            # A copy: under PyTorch the variable's tensor itself would be saved for the backward pass, and the
+            # `assign` below changes it in place, which autograd refuses.
+            initial = [ops.copy(self.state)]
             if inputs.shape[0] is None:
                 self._assert_batch_rows(inputs)
         else:

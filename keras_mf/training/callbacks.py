@@ -2,7 +2,6 @@
 images/scalars/histograms specific to each model."""
 
 import json
-import math
 import os
 import sys
 import time
@@ -15,11 +14,12 @@ from keras_mf.training import progress
 from keras_mf.training.files import atomic_write_text
 
 
-class NaNGuard(keras.callbacks.Callback):
-    """Stops training at the first NaN or infinite loss and says so plainly.
+class NaNGuard(keras.callbacks.TerminateOnNaN):
+    """Keras' `TerminateOnNaN` (which stops training at the first NaN or infinite loss), plus where it stopped
+    and a plain message on standard error.
 
     After `fit` returns, `stopped_at` is `(epoch, batch, loss)` if training was stopped, else None;
-    scripts turn it into a non-zero exit.
+    scripts turn it into a non-zero exit (`exit_if_stopped`).
     """
 
     def __init__(self):
@@ -30,13 +30,14 @@ class NaNGuard(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
 
-    def on_train_batch_end(self, batch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is not None and not math.isfinite(float(loss)):
-            self.stopped_at = (self._epoch, batch, float(loss))
-            self.model.stop_training = True
+    def on_batch_end(self, batch, logs=None):
+        stopping = self.model.stop_training
+        super().on_batch_end(batch, logs)
+        if self.model.stop_training and not stopping:  # TerminateOnNaN stopped it at this batch
+            loss = float(logs["loss"])
+            self.stopped_at = (self._epoch, batch, loss)
             print(
-                f"\nkeras_mf: training stopped: the loss became {float(loss)} at epoch {self._epoch + 1}, "
+                f"\nkeras_mf: training stopped: the loss became {loss} at epoch {self._epoch + 1}, "
                 f"batch {batch + 1}. Lower the learning rate or check the data for NaN/inf.",
                 file=sys.stderr,
             )
