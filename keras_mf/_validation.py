@@ -7,7 +7,6 @@ Messages follow Keras' own wording so that users meet one style:
 
 import numbers
 
-import keras
 import numpy as np
 
 
@@ -69,6 +68,9 @@ def check_real_dtype(name, array):
         dtype = np.asarray(array).dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "USO":
         dtype = {"U": "str", "S": "bytes", "O": "object"}[dtype.kind]
+    # Keras (and its backend) loads here, not with the module: `load_mnist` checks its arguments without it.
+    import keras
+
     try:
         dtype = keras.backend.standardize_dtype(dtype)
     except (ValueError, TypeError, AttributeError):

@@ -8,6 +8,7 @@ import importlib.util
 import inspect
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -50,6 +51,11 @@ SHARED_READERS = {
 }
 
 
+# The plots' pixel sizes (inches at 100 dpi).
+LINE_PIXELS = tuple(round(100 * side) for side in plots.LINE_SIZE)
+CONFUSION_PIXELS = tuple(round(100 * side) for side in plots.CONFUSION_SIZE)
+
+
 def _image_size(events, tag):
     """`(width, height)` of the image summary `tag`: it is stored as [width, height, encoded PNG]."""
     return tuple(int(v) for v in events.Tensors(tag)[-1].tensor_proto.string_val[:2])
@@ -67,9 +73,9 @@ def test_train_autoencoder_writes_loss_and_image_grid(tmp_path):
     # A summary image is stored as [width, height, encoded PNG]; the grid is 8 digits wide, 2 rows.
     assert [int(v) for v in grid.tensor_proto.string_val[:2]] == [8 * 28, 2 * 28]
     validation = read_events(os.path.join(logdir, "validation"))
-    assert "pca_reference/eval_mse" in validation.Tags()["tensors"]
+    assert {"reconstruction_mse/pca", "reconstruction_mse/model"} <= set(validation.Tags()["tensors"])
     assert result["pca_eval_mse"] == pytest.approx(0.01738, abs=5e-5)
-    assert _image_size(images, "reconstruction_mse_vs_latent_size") == (500, 350)
+    assert _image_size(images, "reconstruction_mse_vs_latent_size") == LINE_PIXELS
 
     # The Projector: the evaluation images' codes, their labels, the digits' sprite.
     import keras
@@ -83,13 +89,13 @@ def test_train_autoencoder_writes_loss_and_image_grid(tmp_path):
     text_format.Parse(open(os.path.join(logdir, "projector_config.pbtxt")).read(), config)
     (embedding,) = config.embeddings
     x_eval, y_eval = load_mnist("test[8000:]", source="bundled", as_numpy=True, verbose=False)
-    codes = tf.train.load_checkpoint(logdir).get_tensor(embedding.tensor_name)
+    codes = np.loadtxt(os.path.join(logdir, embedding.tensor_path), delimiter="\t", dtype=np.float32)
     model = keras.saving.load_model(os.path.join(logdir, "autoencoder.keras"))
     np.testing.assert_allclose(codes, keras.ops.convert_to_numpy(model.encode(x_eval)), rtol=1e-5, atol=1e-6)
     rows = open(os.path.join(logdir, embedding.metadata_path)).read().splitlines()
     assert rows == [str(label) for label in y_eval]
     sprite = tf.io.decode_png(tf.io.read_file(os.path.join(logdir, embedding.sprite.image_path)))
-    assert sprite.shape == (45 * 28, 45 * 28, 1)  # 2,000 digits in a square of ceil(sqrt(2000)) = 45 a side
+    assert sprite.shape == (45 * 28, 45 * 28, 4)  # 2,000 digits in a square of ceil(sqrt(2000)) = 45 a side
 
     values, metrics = read_hparams(logdir)
     assert values["latent_dim"] == 32 and values["hidden_units"] == "32" and values["data"] == "bundled"
@@ -160,7 +166,7 @@ def test_train_rnn(tmp_path, mode):
     assert result["accuracy"] > 0.2  # chance is 0.1
     train = read_events(os.path.join(logdir, "train"))
     assert "recurrent_kernel/singular_values" in train.Tags()["tensors"]
-    assert _image_size(train, "recurrent_kernel/singular_values_by_epoch") == (500, 350)
+    assert _image_size(train, "recurrent_kernel/singular_values_by_epoch") == LINE_PIXELS
     assert os.path.isfile(os.path.join(logdir, "rnn.keras"))
     values, metrics = read_hparams(logdir)
     assert (values["mode"], values["units"]) == (mode, 16)
@@ -194,11 +200,11 @@ def test_compress_command(tmp_path):
     compression = read_events(os.path.join(tmp_path, "c", "compression"))
     tags = set(compression.Tags()["tensors"])
     assert {"svd/reconstruction_mse_vs_rank", "compression/accuracy_vs_parameters"} <= tags
-    assert _image_size(compression, "svd/reconstruction_mse_vs_rank") == (500, 350)
+    assert _image_size(compression, "svd/reconstruction_mse_vs_rank") == LINE_PIXELS
     values, metrics = read_hparams(str(tmp_path / "c"))
     assert values["fractions"] == "0.25" and values["ranks"] == "8 16"
-    assert metrics["hparams/smallest_parameters"] == result["rows"][1][2]
-    assert metrics["hparams/smallest_accuracy_after_fine_tune"] == pytest.approx(result["rows"][1][4], rel=1e-6)
+    assert metrics["hparams/compressed_parameters"] == result["rows"][1][2]
+    assert metrics["hparams/compressed_accuracy"] == pytest.approx(result["rows"][1][4], rel=1e-6)
 
 
 def test_cluster_command(tmp_path):
@@ -219,11 +225,11 @@ def test_cluster_command(tmp_path):
     )
     assert all(0.3 < row[1] <= 1.0 for row in rows)
     clustering = read_events(os.path.join(tmp_path, "s", "clustering"))
-    assert {"symnmf/objective", "symnmf/confusion_matrix", "symnmf/accuracy"} <= set(clustering.Tags()["tensors"])
-    assert _image_size(clustering, "symnmf/confusion_matrix") == (550, 450)
+    assert {"symnmf/confusion_matrix", "clustering/results"} <= set(clustering.Tags()["tensors"])
+    assert _image_size(clustering, "symnmf/confusion_matrix") == CONFUSION_PIXELS
     values, metrics = read_hparams(str(tmp_path / "s"))
     assert (values["clusters"], values["restarts"]) == (10, 2)
-    assert metrics["hparams/symnmf_accuracy"] == pytest.approx(rows[0][1], rel=1e-6)
+    assert metrics["hparams/cluster_accuracy"] == pytest.approx(rows[0][1], rel=1e-6)
     assert metrics["hparams/spectral_nmi"] == pytest.approx(rows[1][2], rel=1e-6)
 
 
@@ -438,7 +444,7 @@ def test_autoencoder_on_two_workers_matches_one_process(tmp_path):
     outputs = _run_all(workers, timeout=300)
     for worker, (output, _) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, output[-3000:]
-    assert f"model: {tmp_path / 'mw' / 'autoencoder.keras'}" in outputs[0][0]
+    assert re.search(rf"{re.escape(str(tmp_path / 'mw' / 'autoencoder.keras'))} +the trained model", outputs[0][0])
     assert "keras_mf-worker-" in outputs[1][0]  # worker 1 reports its temporary folder
     assert os.listdir(tmp_path / "tmp1") == []  # ... and deleted it
 

@@ -9,6 +9,7 @@ from keras_mf.datasets import load_fashion_mnist
 from keras_mf.datasets import load_mnist
 from keras_mf.datasets import mnist as mnist_module
 from keras_mf.datasets import read_idx
+from keras_mf.datasets import sources
 
 BUNDLED = mnist_module.BUNDLED_DIR
 
@@ -132,7 +133,7 @@ def test_checksum_mismatch(tmp_path, monkeypatch):
     shutil.copy(os.path.join(BUNDLED, "MD5SUMS"), folder / "MD5SUMS")
     with gzip.open(folder / "t10k-labels-idx1-ubyte.gz", "wb") as f:
         f.write(b"\x00\x00\x08\x01" + (1).to_bytes(4, "big") + b"\x01")
-    monkeypatch.setattr(mnist_module, "BUNDLED_DIR", str(folder))
+    monkeypatch.setattr(sources, "BUNDLED_DIR", str(folder))
     mnist_module._read_idx_pair.cache_clear()
     with pytest.raises(ValueError, match="checksum mismatch"):
         load_mnist("test", source="bundled", verbose=False)

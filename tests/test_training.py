@@ -122,11 +122,11 @@ def test_summary_callbacks_close_their_writers(tmp_path, monkeypatch):
     x = np.random.default_rng(0).random((8, 784)).astype(np.float32)
     callbacks = [
         training.ReconstructionGrid(x[:2], logdir),
-        training.ConstantScalars({"reference": 1.0}, logdir),
+        training.ReconstructionError("pca", 1.0, 1.0, logdir),
         training.RecurrentSpectrum(lambda: model.layers[0].kernel, logdir),
     ]
     model.fit(x, x, epochs=2, batch_size=4, callbacks=callbacks, verbose=0)
-    assert sorted(closed) == sorted(os.path.join(logdir, d) for d in ("images", "validation", "train"))
+    assert sorted(closed) == sorted(os.path.join(logdir, d) for d in ("images", "train", "validation", "train"))
 
 
 def test_a_save_that_fails_part_way_leaves_the_old_model_and_no_temporary_file(tmp_path, monkeypatch):
@@ -163,21 +163,27 @@ def test_write_projector_reads_back(tmp_path, with_clusters):
     path = training.write_projector(str(tmp_path), codes, labels, images=images, clusters=clusters)
 
     config = text_format.Parse(open(path).read(), projector.ProjectorConfig())
-    (embedding,) = config.embeddings
-    assert (embedding.metadata_path, embedding.sprite.image_path) == ("metadata.tsv", "sprite.png")
-    assert list(embedding.sprite.single_image_dim) == [28, 28]
-    stored = tf.train.load_checkpoint(str(tmp_path)).get_tensor(embedding.tensor_name)
-    np.testing.assert_array_equal(stored, codes)
+    columns = ["label", "cluster"] if with_clusters else ["label"]
+    names = ["codes, coloured by label", "codes, coloured by their cluster"][: len(columns)]
+    assert [e.tensor_name for e in config.embeddings] == names
+    assert names == sorted(names)  # the Projector sorts tensors by name and opens on the first: the label's
+    for column, embedding in zip(columns, config.embeddings, strict=True):
+        assert (embedding.metadata_path, embedding.sprite.image_path) == ("metadata.tsv", f"sprite_{column}.png")
+        assert list(embedding.sprite.single_image_dim) == [28, 28]
+        stored = np.loadtxt(tmp_path / embedding.tensor_path, delimiter="\t", dtype=np.float32)
+        np.testing.assert_array_equal(stored, codes)
     rows = [line.split("\t") for line in (tmp_path / "metadata.tsv").read_text().splitlines()]
     if with_clusters:
         assert rows[0] == ["label", "cluster"]
         assert rows[1:] == [[str(a), str(b)] for a, b in zip(labels, clusters, strict=True)]
     else:
         assert rows == [[str(a)] for a in labels]
-    sprite = tf.io.decode_png(tf.io.read_file(str(tmp_path / "sprite.png"))).numpy()[:, :, 0]
-    assert sprite.shape == (4 * 28, 4 * 28)  # ceil(sqrt(10)) tiles a side
-    np.testing.assert_allclose(sprite[28:56, 56:84] / 255, 1 - images[6].reshape(28, 28), atol=0.5 / 255 + 1e-6)
-    assert np.all(sprite[3 * 28 :, 2 * 28 :] == 255)  # the unused tiles are blank
+    sprite = tf.io.decode_png(tf.io.read_file(str(tmp_path / "sprite_label.png"))).numpy()
+    assert sprite.shape == (4 * 28, 4 * 28, 4)  # ceil(sqrt(10)) tiles a side, RGBA
+    tile = sprite[28:56, 56:84]  # image 6, label 2: ink is the alpha channel, in the palette's third colour
+    np.testing.assert_allclose(tile[:, :, 3] / 255, images[6].reshape(28, 28), atol=0.5 / 255 + 1e-6)
+    assert tuple(tile[0, 0, :3]) == (0x2C, 0xA0, 0x2C)
+    assert np.all(sprite[3 * 28 :, 2 * 28 :, 3] == 0)  # the unused tiles are transparent
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from keras_mf.training import args as cli_args
 
 
 def build_parser():
+    # No --resume or --distribute: a run resumes per phase when re-run with the same --logdir.
     parser = cli_args.make_parser("cluster_mnist", __doc__.splitlines()[0], resumable=False, epochs=20, batch_size=256)
     parser.add_argument("--split", default="test", help="which images to cluster")
     parser.add_argument("--clusters", type=cli_args.int_in(2), default=10, help="number of clusters k")
@@ -51,27 +52,27 @@ def build_parser():
     return parser
 
 
+def check(args):
+    images = cli_args.split_examples(args, args.split)
+    if args.clusters > images:
+        return f"argument --clusters: --split {args.split} holds {images} images, fewer than {args.clusters}"
+    return None
+
+
 def run(argv=None):
     """Runs the command on `argv` and returns its results (what the table shows), for tests and notebooks."""
-    parser = build_parser()
-    args = cli_args.parse_args(parser, argv)
+    args = cli_args.parse_args(build_parser(), argv, check)
     from keras_mf.training.quiet import quiet_tensorflow
 
     quiet_tensorflow()
     # Imported once the arguments are known to be good: TensorFlow takes seconds to load.
     from keras_mf import training
     from keras_mf.cli.experiments.deep_symnmf import run_deep_symnmf
-    from keras_mf.cluster import clustering_accuracy
-    from keras_mf.cluster import kmeans
-    from keras_mf.cluster import normalized_mutual_info
     from keras_mf.datasets import load_mnist
     from keras_mf.exceptions import ClusteringError
 
     training.set_seed(args.seed)
-    logdir = args.logdir
     x, y = load_mnist(args.split, source=args.data, data_dir=args.data_dir, as_numpy=True)
-    if args.clusters > len(x):
-        parser.error(f"argument --clusters: split {args.split!r} holds {len(x)} images, fewer than {args.clusters}")
     try:
         result = run_deep_symnmf(
             x,
@@ -87,42 +88,61 @@ def run(argv=None):
             finetune_learning_rate=args.finetune_lr,
             reconstruction_weight=args.reconstruction_weight,
             seed=args.seed,
-            logdir=logdir,
+            logdir=args.logdir,
             y_monitor=y,
-            verbose=2,
+            verbose=training.fit_verbosity(),
         )
     except ClusteringError as error:
-        sys.exit(f"cluster_mnist: {error}\nThe last good checkpoint is in {logdir}")
-    baseline, _, _ = kmeans(result["codes"], args.clusters, seed=args.seed)
-    rows = [
-        [
-            "k-means on the pretrained codes",
-            clustering_accuracy(y, baseline),
-            normalized_mutual_info(y, baseline),
-            float("nan"),
-            "-",
-        ]
-    ]
-    for name, labels, objective, seconds in result["stages"]:
-        rows.append(
-            [
-                name,
-                clustering_accuracy(y, labels),
-                normalized_mutual_info(y, labels),
-                float(objective),
-                round(seconds, 1),
-            ]
-        )
-    training.write_projector(logdir, result["finetuned_codes"], y, images=x, clusters=result["labels"])
-    metrics = {"accuracy": rows[-1][1], "nmi": rows[-1][2]}
-    training.log_hparams(logdir, args, metrics)
+        sys.exit(f"cluster_mnist: {error}\nThe last good checkpoint is in {args.logdir}")
+    rows = result_rows(args, result, y)
+    with training.phase("writing the TensorBoard logs"):
+        files = write_logs(args, rows, result, x, y)
     print()
-    print(training.format_table(["stage", "accuracy", "NMI", "SymNMF objective", "wall s (cumulative)"], rows))
+    print(training.format_table(HEADERS, rows))
+    training.report_outputs(args.logdir, files)
+    return {"accuracy": rows[-1][1], "nmi": rows[-1][2], "seconds": result["seconds"], "logdir": args.logdir}
+
+
+HEADERS = ["stage", "accuracy", "NMI", "SymNMF objective", "wall s (cumulative)"]
+
+
+def result_rows(args, result, y):
+    """The table's rows: k-means on the pretrained codes (the baseline), then each SymNMF stage."""
+    from keras_mf.cluster import clustering_accuracy
+    from keras_mf.cluster import kmeans
+    from keras_mf.cluster import normalized_mutual_info
+
+    baseline, _, _ = kmeans(result["codes"], args.clusters, seed=args.seed)
+    stages = [("k-means on the pretrained codes", baseline, float("nan"), "-")]
+    stages += [(name, labels, float(objective), round(s, 1)) for name, labels, objective, s in result["stages"]]
+    return [
+        [name, clustering_accuracy(y, labels), normalized_mutual_info(y, labels), objective, seconds]
+        for name, labels, objective, seconds in stages
+    ]
+
+
+def write_logs(args, rows, result, x, y):
+    """The result table as text, a Projector embedding of the fine-tuned codes coloured by digit and by cluster,
+    and the HParams row. Returns `{file: what it is}`."""
+    from keras_mf import training
+    from keras_mf.cli._experiment import log_run
+
+    logdir = args.logdir
+    training.write_text(os.path.join(logdir, "monitor"), "clustering/results", training.markdown_table(HEADERS, rows))
+    codes = result["finetuned_codes"]
+    config = training.write_projector(logdir, codes, y, images=x, clusters=result["labels"], name="fine-tuned codes")
+    metrics = {"cluster_accuracy": rows[-1][1], "cluster_nmi": rows[-1][2], "seconds": result["seconds"]}
+    log_run(logdir, args, metrics)
     model = f"finetuned_{args.rounds}.keras" if args.rounds else "pretrained.keras"
-    print(f"\nmodel: {os.path.join(logdir, model)}\nlogs:  {logdir}  (tensorboard --logdir {logdir})")
-    return {**metrics, "seconds": result["seconds"], "logdir": logdir}
+    return {
+        os.path.join(logdir, model): "the model (keras.saving.load_model; predict_labels gives clusters)",
+        config: "Projector: the fine-tuned codes, coloured by digit and by cluster",
+        os.path.join(logdir, ""): "TensorBoard logs and checkpoints of every phase (re-run to resume), HParams",
+    }
 
 
 def main(argv=None):
-    """The console entry point: runs the command, exit status 0 (argparse exits 2 on a bad argument)."""
-    run(argv)
+    """The console entry point: runs the command; exit status 0, 2 for a bad argument, 130 after a Ctrl-C."""
+    from keras_mf.training.progress import run_command
+
+    run_command(run, argv)

@@ -24,6 +24,7 @@ from keras_mf.graph.laplacian import normalize_adjacency
 from keras_mf.graph.layout import neighbor_layout
 from keras_mf.graph.similarity import knn_graph
 from keras_mf.graph.spectral import spectral_clustering
+from keras_mf.training.progress import phase
 
 # Added to the one-hot start so that every point may move to another cluster: a zero entry of H stays zero under
 # a multiplicative or projected step whose gradient is positive there.
@@ -71,6 +72,7 @@ def cluster_codes(
     max_iter=2000,
     tol=1e-5,
     seed=0,
+    verbose=False,
 ):
     """Clusters codes `(n, d)` with SymNMF: (optional) neighbour layout, its self-tuning k-NN graph, SymNMF started
     from `init_labels` or, when None, from a partition of that graph chosen by `init`:
@@ -83,7 +85,7 @@ def cluster_codes(
     Each single start can fail by merging two classes into one cluster of twice the size (k-means' inertia may
     prefer splitting an elongated class and merging two touching ones), which the size entropy sees without labels
     and SymNMF's own objective does not (it is flat across such partitions, see the module's docstring). The rule
-    assumes roughly balanced clusters.
+    assumes roughly balanced clusters. With `verbose`, each step prints a phase line with its elapsed time.
 
     Returns:
         dict with `labels (n,)`, `memberships` H `(n, n_clusters)`, `objective`, `init_labels`, `space` (the points
@@ -101,20 +103,23 @@ def cluster_codes(
     space = codes
     if layout:
         neighbors = min(layout_neighbors, n - 1)
-        space = neighbor_layout(fuzzy_knn_graph(codes, neighbors), min(n_clusters, n - 2), layout_steps, seed=seed)
-    w = knn_graph(space, n_neighbors=min(graph_neighbors, n - 1))
-    a = normalize_adjacency(w)
-    if init_labels is not None:
-        starts = {"given": np.asarray(init_labels)}
-    else:
-        starts = {}
-        if init in ("balanced", "spectral"):
-            starts["spectral"] = spectral_clustering(w, n_clusters, seed=seed)
-        if init in ("balanced", "kmeans"):
-            starts["kmeans"] = kmeans(space, n_clusters, n_init=KMEANS_INITS, seed=seed)[0]
+        with phase(f"neighbour layout of the codes ({layout_steps} steps)", verbose):
+            space = neighbor_layout(fuzzy_knn_graph(codes, neighbors), min(n_clusters, n - 2), layout_steps, seed=seed)
+    with phase("k-NN graph and the starting partitions", verbose):
+        w = knn_graph(space, n_neighbors=min(graph_neighbors, n - 1))
+        a = normalize_adjacency(w)
+        if init_labels is not None:
+            starts = {"given": np.asarray(init_labels)}
+        else:
+            starts = {}
+            if init in ("balanced", "spectral"):
+                starts["spectral"] = spectral_clustering(w, n_clusters, seed=seed)
+            if init in ("balanced", "kmeans"):
+                starts["kmeans"] = kmeans(space, n_clusters, n_init=KMEANS_INITS, seed=seed)[0]
     candidates, best = [], None
     for name, start in starts.items():
-        model = symnmf_from_partition(a, start, n_clusters, max_iter=max_iter, tol=tol, seed=seed)
+        with phase(f"SymNMF from the {name} partition", verbose):
+            model = symnmf_from_partition(a, start, n_clusters, max_iter=max_iter, tol=tol, seed=seed)
         entropy = size_entropy(model.labels_, n_clusters)
         candidates.append((name, model.labels_, entropy, model.objective_))
         if best is None or (entropy, -model.objective_) > (best[0], -best[1].objective_):

@@ -7,6 +7,7 @@ from keras_mf.factorization.symnmf import SymNMF
 from keras_mf.graph.laplacian import normalize_adjacency
 from keras_mf.graph.similarity import knn_graph
 from keras_mf.graph.spectral import spectral_clustering
+from keras_mf.training.progress import phase
 
 
 def cluster(
@@ -44,8 +45,9 @@ def cluster(
     >>> labels = result["symnmf_labels"]
     """
     start = time.perf_counter()
-    w = knn_graph(x, n_neighbors=n_neighbors)
-    a = normalize_adjacency(w)
+    with phase(f"{n_neighbors}-NN graph of {len(x)} points", verbose):
+        w = knn_graph(x, n_neighbors=n_neighbors)
+        a = normalize_adjacency(w)
     graph_seconds = time.perf_counter() - start
     start = time.perf_counter()
     model = SymNMF(
@@ -63,7 +65,8 @@ def cluster(
     spectral_labels = spectral_seconds = None
     if spectral:
         start = time.perf_counter()
-        spectral_labels = spectral_clustering(w, n_clusters, seed=random_state)
+        with phase("spectral clustering of the same graph", verbose):
+            spectral_labels = spectral_clustering(w, n_clusters, seed=random_state)
         spectral_seconds = time.perf_counter() - start
     return {
         "graph": a,

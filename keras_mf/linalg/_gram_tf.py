@@ -13,7 +13,7 @@ _MAX_OFFSET_RATIO = 100.0
 
 
 class TensorFlowGramAccumulator:
-    """Streams batches into the count, column sums and Gram matrix of x - shift, from which `_decompose`
+    """Streams batches into the count, column sums and Gram matrix of x - shift, from which `_moments`
     forms the mean and the scatter matrix Σ (x - mean)(x - mean)ᵀ.
 
     Products run in the input precision, sums in float64. Data far from the origin would lose its
@@ -49,40 +49,36 @@ class TensorFlowGramAccumulator:
         self.count += int(batch.shape[0])
 
     def decompose(self, top=None):
-        """`(mean, singular values, components, total variance)` as float64 numpy arrays; see `_decompose`."""
+        """`(mean, singular values, components, total variance)` as float64 numpy arrays; see `_moments`."""
         count = tf.constant(self.count, tf.float64)
+        mean, scatter32, total_variance = _moments(self.gram, self.total, self.shift, count, self.center)
+        # The solve is outside `_moments`: its shapes depend on `top`, and a compiled function taking `top` traced
+        # again for every rank (TensorFlow's "5 out of the last 5 calls ... triggered retracing").
+        if top is None:
+            values, vectors = tf.linalg.eigh(scatter32)
+            values, vectors = tf.reverse(values, [0]), tf.reverse(vectors, [1])
+        else:
+            values, vectors = decompositions.top_eigh(scatter32, top)
+        singular_values = tf.sqrt(tf.maximum(values, 0.0))
         mean, singular_values, vectors, total_variance = (
-            np.asarray(r, np.float64) for r in _decompose(self.gram, self.total, self.shift, count, self.center, top)
+            np.asarray(r, np.float64) for r in (mean, singular_values, vectors, total_variance)
         )
         return mean, singular_values, fix_signs(vectors), total_variance
 
 
 @tf.function
-def _decompose(gram, total, shift, count, center, top):
-    """(mean, singular values, components, total variance) of the accumulated statistics.
+def _moments(gram, total, shift, count, center):
+    """(mean, scatter matrix in float32, total variance) of the accumulated statistics, in one compiled call so
+    that the small steps before the eigen-solve do not each pay for an eager dispatch.
 
-    `top` is the rank for subspace iteration, or None for a full symmetric eigendecomposition (all
-    features, descending). One compiled call, so that the small steps around the solve do not each
-    pay for an eager dispatch.
+    The eigen-solve runs in float32: 784-sized Gram matrices keep ~1e-7 relative accuracy, and it is twice as
+    fast; the float64 accumulation is what protects against cancellation.
     """
     shifted_mean = total / count
     mean = tf.cast(shift, tf.float64) + shifted_mean
     scatter = gram - count * tf.tensordot(shifted_mean, shifted_mean, 0) if center else gram
-    # The eigen-solve runs in float32: 784-sized Gram matrices keep ~1e-7 relative accuracy, and it
-    # is twice as fast; the float64 accumulation is what protects against cancellation.
-    scatter32 = tf.cast(scatter, tf.float32)
-    if top is None:
-        values, vectors = tf.linalg.eigh(scatter32)
-        values, vectors = tf.reverse(values, [0]), tf.reverse(vectors, [1])
-    else:
-        values, vectors = decompositions.top_eigh(scatter32, top)
     total_variance = tf.linalg.trace(scatter) / tf.maximum(count - 1, 1)
-    return (
-        mean if center else tf.zeros_like(mean),
-        tf.sqrt(tf.maximum(values, 0.0)),
-        vectors,
-        total_variance,
-    )
+    return mean if center else tf.zeros_like(mean), tf.cast(scatter, tf.float32), total_variance
 
 
 @tf.function

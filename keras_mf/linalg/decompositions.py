@@ -235,11 +235,12 @@ def top_eigh(c, k, oversample=None, iterations=6, seed=0):
     if not isinstance(c, tf.SparseTensor) and block >= n // 2:
         values, vectors = tf.linalg.eigh(c)
         return tf.reverse(values[-k:], [0]), tf.reverse(vectors[:, -k:], [1])
-    return _subspace_iteration(c, k, block, iterations, seed)
+    # k and block as tensors: the compiled iteration is traced once for every rank, not once per rank.
+    return _subspace_iteration(c, tf.constant(k), tf.constant(block, tf.int64), iterations, seed)
 
 
 def _rows(c):
-    return c.dense_shape[0] if isinstance(c, tf.SparseTensor) else tf.shape(c)[0]
+    return c.dense_shape[0] if isinstance(c, tf.SparseTensor) else tf.shape(c, out_type=tf.int64)[0]
 
 
 def _product(c, q):
@@ -253,7 +254,7 @@ def _product(c, q):
 def _subspace_iteration(c, k, block, iterations, seed):
     q = tf.random.stateless_normal([_rows(c), block], seed=[seed, 0], dtype=c.dtype)
     for _ in tf.range(iterations):
-        q = tf.ensure_shape(_orthonormalize(_product(c, q)), [None, block])
+        q = tf.ensure_shape(_orthonormalize(_product(c, q)), q.shape)
     values, small = tf.linalg.eigh(tf.linalg.matmul(q, _product(c, q), transpose_a=True))
     vectors = tf.linalg.matmul(q, small)
     return tf.reverse(values[-k:], [0]), tf.reverse(vectors[:, -k:], [1])

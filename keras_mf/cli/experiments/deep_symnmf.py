@@ -20,6 +20,7 @@ from keras_mf.models.deep_symnmf import DeepSymNMF
 from keras_mf.training.callbacks import standard_callbacks
 from keras_mf.training.files import atomic_save_model
 from keras_mf.training.files import atomic_write_bytes
+from keras_mf.training.progress import phase
 from keras_mf.training.summaries import write_scalars
 from keras_mf.training.summaries import write_series
 
@@ -94,36 +95,39 @@ def run_deep_symnmf(
     n_clusters = check_int("n_clusters", n_clusters, 1, len(x))
     check_int("rounds", rounds, 0)
     run = _PipelineRun(x, logdir, y_monitor, verbose)
-    model = run.pretrained(
-        lambda: DeepSymNMF(x.shape[1:], n_clusters, latent_dim=latent_dim, hidden_units=hidden_units),
-        epochs=pretrain_epochs,
-        batch_size=batch_size,
-    )
+    with run.phase(f"pretraining the autoencoder ({pretrain_epochs} epochs)"):
+        model = run.pretrained(
+            lambda: DeepSymNMF(x.shape[1:], n_clusters, latent_dim=latent_dim, hidden_units=hidden_units),
+            epochs=pretrain_epochs,
+            batch_size=batch_size,
+        )
     codes = model.predict_codes(x)
     if not np.all(np.isfinite(codes)):
         raise ClusteringError("Pretraining diverged: the codes hold NaN/inf.")
-    result = run.clusters(
-        model,
-        0,
-        layout_steps=layout_steps,
-        layout_neighbors=layout_neighbors,
-        graph_neighbors=graph_neighbors,
-        init=init,
-        seed=seed,
-    )
-    layout, candidates = result.get("space"), result.get("candidates", [])
-    for r in range(1, rounds + 1):
-        model, result = run.fine_tuned_round(
+    with run.phase("clustering the codes: layout, graph, SymNMF"):
+        result = run.clusters(
             model,
-            r,
-            result,
-            epochs=finetune_epochs,
-            batch_size=batch_size,
-            learning_rate=finetune_learning_rate,
-            reconstruction_weight=reconstruction_weight,
+            0,
+            layout_steps=layout_steps,
+            layout_neighbors=layout_neighbors,
             graph_neighbors=graph_neighbors,
+            init=init,
             seed=seed,
         )
+    layout, candidates = result.get("space"), result.get("candidates", [])
+    for r in range(1, rounds + 1):
+        with run.phase(f"fine-tuning round {r} of {rounds}, then SymNMF"):
+            model, result = run.fine_tuned_round(
+                model,
+                r,
+                result,
+                epochs=finetune_epochs,
+                batch_size=batch_size,
+                learning_rate=finetune_learning_rate,
+                reconstruction_weight=reconstruction_weight,
+                graph_neighbors=graph_neighbors,
+                seed=seed,
+            )
     return {
         "model": model,
         "labels": result["labels"],
@@ -146,6 +150,10 @@ class _PipelineRun:
 
     def path(self, name):
         return os.path.join(self.logdir, name) if self.logdir else None
+
+    def phase(self, name):
+        """A phase line with its elapsed time when verbose (see `keras_mf.training.progress.phase`)."""
+        return phase(name, bool(self.verbose))
 
     def exists(self, *names):
         return bool(self.logdir) and all(os.path.exists(self.path(name)) for name in names)
@@ -180,7 +188,7 @@ class _PipelineRun:
             result = {key: saved[key] for key in _SAVED}
             model.set_centers(model.predict_codes(self.x), result["memberships"])
         else:
-            result = model.cluster(self.x, **kwargs)
+            result = model.cluster(self.x, verbose=bool(self.verbose), **kwargs)
             self._save(result, r)
         name = "SymNMF on the layout of the codes" if r == 0 else f"SymNMF on fine-tuned codes, round {r}"
         self.stages.append((name, result["labels"], result["objective"], time.perf_counter() - self.start))
