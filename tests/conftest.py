@@ -33,20 +33,22 @@ def pytest_configure(config):
     config._keras_mf_backend_runs = {}
 
 
+@pytest.hookimpl(trylast=True)  # after `-m`/`-k` deselection: start only the runs still selected
 def pytest_collection_modifyitems(session, config, items):
-    """Starts the other backends' runs (see test_backends.py) once collection shows they are wanted, and
-    moves their check to the end of the session so that it waits as little as possible."""
-    backend = [item for item in items if item.module.__name__ == "test_backends"]
-    if not backend:
+    """Starts the other backends' runs (see test_backends.py) for the suites collection kept, and moves their
+    checks to the end of the session so that they wait as little as possible."""
+    backend = [item for item in items if item.path.name == "test_backends.py"]
+    if not backend or config.option.collectonly:
         return
     from test_backends import start_backend_runs
 
-    config._keras_mf_backend_runs = start_backend_runs()
+    wanted = {(item.callspec.params["backend"], item.callspec.params["suite"]) for item in backend}
+    config._keras_mf_backend_runs = start_backend_runs(wanted)
     items[:] = [item for item in items if item not in backend] + backend
 
 
 def pytest_unconfigure(config):
-    for process, output in getattr(config, "_keras_mf_backend_runs", {}).values():
+    for process, output, _ in getattr(config, "_keras_mf_backend_runs", {}).values():
         if process.poll() is None:
             process.kill()
         output.close()

@@ -79,7 +79,9 @@ CASES = {
         FLAT,
         (None, 12),
     ),
-    "Autoencoder linear": Case(seeded(lambda: Autoencoder(input_shape=(12,), latent_dim=3, linear=True)), FLAT, (None, 12)),
+    "Autoencoder linear": Case(
+        seeded(lambda: Autoencoder(input_shape=(12,), latent_dim=3, linear=True)), FLAT, (None, 12)
+    ),
     "Autoencoder images": Case(
         seeded(lambda: Autoencoder(input_shape=(4, 4, 1), latent_dim=2, hidden_units=(6, 5), activation="gelu")),
         IMAGES,

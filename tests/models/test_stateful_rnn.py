@@ -1,13 +1,16 @@
+"""StatefulRNN: SimpleRNN's numbers, chunks with carried state, the state across batches and saves."""
+
 import keras
 import numpy as np
 import pytest
 from keras.ops import convert_to_numpy as to_numpy
 from roundtrip import assert_roundtrip
 
-from keras_mf import RecurrentCell
 from keras_mf import StatefulRNN
 
 RNG = np.random.default_rng(0)
+
+
 X = RNG.standard_normal((4, 12, 3)).astype(np.float32)
 
 
@@ -25,18 +28,6 @@ def test_matches_simple_rnn_with_same_weights(return_sequences):
     reference.set_weights(model.cell.get_weights())
     expected = to_numpy(model.head(reference(X)))
     np.testing.assert_allclose(to_numpy(model(X)), expected, atol=1e-6)  # float32 round-off only
-
-
-def test_cell_on_its_own_computes_the_recurrence_and_output():
-    cell = RecurrentCell(5, output_dim=2, output_activation="sigmoid")
-    h = np.zeros((4, 5), np.float32)
-    y, (h1,) = cell(X[:, 0], [h])
-    w, u, b, wo, bo = (to_numpy(v) for v in cell.weights)
-    h_ref = np.tanh(X[:, 0] @ w + h @ u + b)
-    np.testing.assert_allclose(to_numpy(h1), h_ref, atol=1e-6)
-    np.testing.assert_allclose(to_numpy(y), 1 / (1 + np.exp(-(h_ref @ wo + bo))), atol=1e-6)
-    layer = keras.layers.RNN(cell, return_sequences=True)
-    assert layer(X).shape == (4, 12, 2)
 
 
 def test_chunks_with_carried_state_equal_the_whole_sequence():

@@ -1,3 +1,5 @@
+"""Autoencoder: the linear model is PCA (Eckart–Young), init_from_pca, training from tf.data."""
+
 import keras
 import numpy as np
 import pytest

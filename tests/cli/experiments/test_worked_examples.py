@@ -1,8 +1,3 @@
-"""Every worked example of the tutorials, checked against closed forms (tolerances stated per value).
-
-Slips of the tutorials are asserted as slips: the test fails if our value ever agrees with the slip.
-"""
-
 import math
 
 import numpy as np

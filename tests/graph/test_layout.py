@@ -1,0 +1,28 @@
+"""neighbor_layout: the force-directed layout of a fuzzy graph."""
+
+import numpy as np
+import pytest
+
+from keras_mf.cluster import clustering_accuracy
+from keras_mf.models.deep_clustering import cluster_codes
+from keras_mf.models.deep_clustering import fuzzy_knn_graph
+from keras_mf.models.deep_clustering import neighbor_layout
+
+
+def _blobs(sizes=(40, 30, 50), dim=12, spread=0.3, seed=0):
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(size=(len(sizes), dim)) * 3
+    labels = np.repeat(np.arange(len(sizes)), sizes)
+    x = centers[labels] + spread * rng.normal(size=(len(labels), dim))
+    return x.astype(np.float32), labels
+
+
+@pytest.mark.parametrize("init", ["balanced", "spectral", "kmeans"])
+def test_layout_separates_blobs_and_is_deterministic(init):
+    x, labels = _blobs()
+    w = fuzzy_knn_graph(x, 10)
+    first = neighbor_layout(w, n_components=2, steps=300, batch_size=256, seed=3)
+    second = neighbor_layout(w, n_components=2, steps=300, batch_size=256, seed=3)
+    np.testing.assert_array_equal(first, second)
+    result = cluster_codes(x, 3, layout_neighbors=10, layout_steps=300, graph_neighbors=10, init=init, seed=0)
+    assert clustering_accuracy(labels, result["labels"]) == 1.0
