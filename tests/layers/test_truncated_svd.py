@@ -32,9 +32,9 @@ def test_reconstruction_error_is_the_eckart_young_optimum(mnist, numpy_spectrum,
     layer = TruncatedSVD(rank=rank)
     layer.adapt(mnist)
     error = float(np.mean((mnist.astype(np.float64) - to_numpy(layer.reconstruct(mnist))) ** 2))
+    # Eckart–Young: the best rank-k error is the sum of the eigenvalues of XcᵀXc beyond the k-th (numpy, float64).
     exact = eig[rank:].sum() / size
     assert error == pytest.approx(exact, rel=1e-4)
-    assert error == pytest.approx(OPTIMUM[rank], abs=5e-6)
 
 
 def test_attributes_match_numpy_svd(mnist, numpy_spectrum):
@@ -42,7 +42,8 @@ def test_attributes_match_numpy_svd(mnist, numpy_spectrum):
     layer = TruncatedSVD(rank=32)
     layer.adapt(mnist)
     np.testing.assert_allclose(to_numpy(layer.singular_values), np.sqrt(eig[:32]), rtol=1e-4)
-    assert float(tf.reduce_sum(layer.explained_variance_ratio)) == pytest.approx(0.7526, abs=1e-4)
+    ratio = eig[:32].sum() / eig.sum()  # the variance the top 32 eigenvalues carry, from numpy
+    assert float(tf.reduce_sum(layer.explained_variance_ratio)) == pytest.approx(ratio, rel=1e-5)
     v = to_numpy(layer.components)
     np.testing.assert_allclose(v.T @ v, np.eye(32), atol=1e-5)
     np.testing.assert_allclose(to_numpy(layer.mean), mnist.astype(np.float64).mean(0), atol=1e-6)
@@ -96,6 +97,33 @@ def test_data_that_moves_after_the_first_batch_keeps_its_spectrum(later_offset):
     centred = x.astype(np.float64) - x.astype(np.float64).mean(0)
     np.testing.assert_allclose(to_numpy(layer.singular_values), np.linalg.svd(centred, compute_uv=False)[:4], rtol=1e-4)
     np.testing.assert_allclose(to_numpy(layer.mean), x.astype(np.float64).mean(0), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "solver",
+    [
+        "eigh",
+        pytest.param(
+            "auto",
+            marks=pytest.mark.xfail(
+                keras.backend.backend() == "tensorflow",  # other backends always run a full float64 eigh
+                strict=True,
+                reason="library: solver='auto' takes block subspace iteration when 6 * rank <= features, and "
+                "top_eigh runs a fixed 6 iterations without a convergence test; on a flat spectrum (spreads 1 to 3) "
+                "its top singular values are 3.4e-4 relative off (eigh: 1.4e-6)",
+            ),
+        ),
+    ],
+)
+def test_singular_values_on_a_flat_spectrum(solver):
+    """Rank 5 of 40 features whose spreads rise evenly from 1 to 3: the eigenvalue gaps are small."""
+    x = (np.random.default_rng(2).standard_normal((400, 40)) * np.linspace(1.0, 3.0, 40)).astype(np.float32)
+    layer = TruncatedSVD(rank=5, solver=solver)
+    layer.adapt(x)
+    centred = x.astype(np.float64) - x.astype(np.float64).mean(0)
+    expected = np.linalg.svd(centred, compute_uv=False)[:5]
+    # float32 data and a float32 eigen-solve on float64 statistics: 1e-5 relative leaves a margin of 7 over eigh.
+    np.testing.assert_allclose(to_numpy(layer.singular_values), expected, rtol=1e-5)
 
 
 def test_uncentered_is_plain_truncated_svd():
