@@ -54,11 +54,29 @@ def test_state_persists_across_predict_batches_and_reset_gives_a_fresh_model():
     np.testing.assert_array_equal(to_numpy(model.state)[[0, 2]], state[[0, 2]])
 
 
+def _numpy_states(model, sequences):
+    """The cell's final hidden state after each sequence, each starting where the previous one ended (numpy)."""
+    kernel, recurrent, bias = (np.asarray(w, np.float64) for w in model.cell.get_weights())
+    h = np.zeros((sequences[0].shape[0], kernel.shape[1]))
+    states = []
+    for x in sequences:
+        for t in range(x.shape[1]):
+            h = np.tanh(x[:, t] @ kernel + h @ recurrent + bias)
+        states.append(h)
+    return states
+
+
 def test_state_persists_across_fit_batches():
+    """Two batches through `fit` (learning rate 0, so the weights stay those numpy uses): the state after them is the
+    numpy recurrence run through both batches in turn, not through the second alone from zero."""
     model = _model(stateful=True, batch_size=4)
-    model.compile("adam", "sparse_categorical_crossentropy")
-    model.fit(np.concatenate([X, X]), np.zeros(8), batch_size=4, epochs=1, verbose=0, shuffle=False)
-    assert np.abs(to_numpy(model.state)).sum() > 0
+    model.compile(keras.optimizers.SGD(0.0), "sparse_categorical_crossentropy")
+    second = X[:, ::-1] * 0.5
+    model.fit(np.concatenate([X, second]), np.zeros(8), batch_size=4, epochs=1, verbose=0, shuffle=False)
+    carried = _numpy_states(model, [X.astype(np.float64), second.astype(np.float64)])[-1]
+    fresh = _numpy_states(model, [second.astype(np.float64)])[-1]
+    np.testing.assert_allclose(to_numpy(model.state), carried, atol=1e-6)
+    assert np.abs(carried - fresh).max() > 1e-2  # a state reset between the batches would be told apart
 
 
 def test_keras_roundtrip_keeps_weights_and_state(tmp_path):
