@@ -22,7 +22,8 @@ pytestmark = pytest.mark.slow
 
 def test_train_autoencoder_writes_loss_and_image_grid(tmp_path):
     logdir = str(tmp_path / "run")
-    result = train_autoencoder.run(["--epochs", "1", "--logdir", logdir, "--data", "bundled", "--hidden-units", "32"])
+    argv = ["--epochs", "1", "--logdir", logdir, "--data", "bundled", "--hidden-units", "32"]
+    result = train_autoencoder.run(argv + ["--train-split", "test[:2000]", "--eval-split", "test[8000:]"])
     assert os.path.isfile(os.path.join(logdir, "autoencoder.keras"))
     assert not os.path.exists(os.path.join(logdir, "backup"))  # deleted once training completes
     train = read_events(os.path.join(logdir, "train"))
@@ -33,7 +34,15 @@ def test_train_autoencoder_writes_loss_and_image_grid(tmp_path):
     assert [int(v) for v in grid.tensor_proto.string_val[:2]] == [8 * 28, 2 * 28]
     validation = read_events(os.path.join(logdir, "validation"))
     assert "pca_reference/eval_mse" in validation.Tags()["tensors"]
-    assert result["pca_eval_mse"] == pytest.approx(0.01738, abs=5e-5)
+    # The PCA reference in numpy: the top 32 eigenvectors of the training images' scatter matrix, in float64.
+    from keras_mf.datasets import load_mnist
+
+    x_train = load_mnist("test[:2000]", source="bundled", targets=None, as_numpy=True, verbose=False)
+    x_eval, y_eval = load_mnist("test[8000:]", source="bundled", as_numpy=True, verbose=False)
+    mean = x_train.astype(np.float64).mean(0)
+    components = np.linalg.eigh((x_train - mean).T @ (x_train - mean))[1][:, -32:]
+    reconstruction = (x_eval - mean) @ components @ components.T + mean
+    assert result["pca_eval_mse"] == pytest.approx(np.mean((x_eval - reconstruction) ** 2), rel=1e-4)
     assert image_size(images, "reconstruction_mse_vs_latent_size") == (500, 350)
 
     # The Projector: the evaluation images' codes, their labels, the digits' sprite.
@@ -42,14 +51,13 @@ def test_train_autoencoder_writes_loss_and_image_grid(tmp_path):
     from google.protobuf import text_format
     from tensorboard.plugins import projector
 
-    from keras_mf.datasets import load_mnist
-
     config = projector.ProjectorConfig()
     text_format.Parse(open(os.path.join(logdir, "projector_config.pbtxt")).read(), config)
     (embedding,) = config.embeddings
-    x_eval, y_eval = load_mnist("test[8000:]", source="bundled", as_numpy=True, verbose=False)
     codes = tf.train.load_checkpoint(logdir).get_tensor(embedding.tensor_name)
     model = keras.saving.load_model(os.path.join(logdir, "autoencoder.keras"))
+    predicted = model.predict(x_eval, verbose=0).astype(np.float64)
+    assert result["eval_mse"] == pytest.approx(np.mean((x_eval - predicted) ** 2), rel=1e-5)
     np.testing.assert_allclose(codes, keras.ops.convert_to_numpy(model.encode(x_eval)), rtol=1e-5, atol=1e-6)
     rows = open(os.path.join(logdir, embedding.metadata_path)).read().splitlines()
     assert rows == [str(label) for label in y_eval]
