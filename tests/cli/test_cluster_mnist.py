@@ -6,6 +6,8 @@ import os
 import numpy as np
 import pytest
 import scipy.optimize
+from option_reads import record_option_reads
+from option_reads import unread_options
 from sklearn.metrics import normalized_mutual_info_score
 from sklearn.metrics.cluster import contingency_matrix
 from tensorboard_events import read_events
@@ -16,14 +18,16 @@ from keras_mf.datasets import load_mnist
 pytestmark = pytest.mark.slow
 
 
-def test_script_logs_both_phases_and_reports_its_partition(tmp_path):
+def test_script_logs_both_phases_and_reports_its_partition(tmp_path, monkeypatch):
     import tensorflow as tf
 
     from keras_mf.cli import cluster_mnist
 
+    reads = record_option_reads(monkeypatch)
     logdir = str(tmp_path / "run")
     argv = ["--split", "test[:300]", "--epochs", "2", "--layout-steps", "100", "--rounds", "1"]
     result = cluster_mnist.run(argv + ["--finetune-epochs", "1", "--logdir", logdir, "--data", "bundled"])
+    assert unread_options(cluster_mnist, reads) == []  # every option is read during the run
 
     # The final partition, as the Projector's metadata and the last round's checkpoint hold it.
     rows = [line.split("\t") for line in open(os.path.join(logdir, "metadata.tsv")).read().splitlines()]
