@@ -118,8 +118,11 @@ def _mse(outputs, targets):
 
 
 def _sgd_step(model, case, x, targets, rate):
-    loss = keras.tree.map_structure(lambda _: "mse", targets) if isinstance(targets, dict) else "mse"
-    model.compile(optimizer=keras.optimizers.SGD(rate), loss=loss, jit_compile=JIT_COMPILE)
+    """One plain SGD step (w ← w − η g) at learning rate `rate`; the compiled step is traced once per model."""
+    if getattr(model, "optimizer", None) is None:
+        loss = keras.tree.map_structure(lambda _: "mse", targets) if isinstance(targets, dict) else "mse"
+        model.compile(optimizer=keras.optimizers.SGD(rate), loss=loss, jit_compile=JIT_COMPILE)
+    model.optimizer.learning_rate = rate
     if case.before_call is not None:
         case.before_call(model)
     model.train_on_batch(x, targets)

@@ -75,15 +75,15 @@ def test_symnmf_confusion_is_the_contingency_table_in_matched_order(images, monk
     made = []
     cluster = pipeline.cluster
     monkeypatch.setattr(pipeline, "cluster", lambda *a, **k: made.append(cluster(*a, **k)) or made[-1])
-    figure = make_figures.symnmf_confusion_figure(200, seed=0)
+    figure = make_figures.symnmf_confusion_figure(100, seed=0)
     (result,) = made
-    y = images[1][:200]
+    y = images[1][:100]
     table = contingency_matrix(y, result["symnmf_labels"])
     rows, cols = scipy.optimize.linear_sum_assignment(table, maximize=True)
     order = cols[np.argsort(rows)]  # the cluster matched to digit 0, then to digit 1, ...
     np.testing.assert_array_equal(_pixels(figure.axes[0]), table[:, order])
     accuracy = table[rows, cols].sum() / len(y)
-    assert figure.axes[0].get_title() == f"SymNMF on 200 MNIST digits: accuracy {accuracy:.1%}"
+    assert figure.axes[0].get_title() == f"SymNMF on 100 MNIST digits: accuracy {accuracy:.1%}"
 
 
 @pytest.mark.slow

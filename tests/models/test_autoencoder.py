@@ -47,6 +47,7 @@ def test_linear_init_from_pca_is_the_eckart_young_optimum(data):
     assert model_mse == pytest.approx(pca_mse, rel=1e-5)
 
 
+@pytest.mark.slow  # 30 epochs on 2,000 images
 def test_trained_linear_autoencoder_spans_principal_subspace(data):
     """The factorization link, measured: trained from random weights, the decoder's column space
     approaches the top-k principal subspace and the error approaches the optimum (tolerances for a
