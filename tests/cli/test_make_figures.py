@@ -19,7 +19,7 @@ pytest.importorskip("matplotlib")
 
 @pytest.fixture(scope="module")
 def images():
-    return load_mnist("test[:500]", source="bundled", as_numpy=True, verbose=False)
+    return load_mnist("test[:200]", source="bundled", as_numpy=True, verbose=False)
 
 
 def _pixels(axes):
@@ -69,6 +69,7 @@ def test_error_curve_is_eckart_young_with_the_autoencoders_as_points(images):
     assert (list(point.get_xdata()), list(point.get_ydata())) == ([8], [0.03])
 
 
+@pytest.mark.slow  # SymNMF with the figure's 5 restarts and 3,000 iterations
 def test_symnmf_confusion_is_the_contingency_table_in_matched_order(images, monkeypatch):
     from keras_mf.graph import pipeline
 

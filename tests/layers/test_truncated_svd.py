@@ -26,7 +26,9 @@ def numpy_spectrum(mnist):
     return np.linalg.eigvalsh(x.T @ x)[::-1], x.size
 
 
-@pytest.mark.parametrize("rank", [8, 16, 32, 64, 128])
+@pytest.mark.parametrize(
+    "rank", [8, pytest.param(16, marks=pytest.mark.slow), 32, pytest.param(64, marks=pytest.mark.slow), 128]
+)
 def test_reconstruction_error_is_the_eckart_young_optimum(mnist, numpy_spectrum, rank):
     eig, size = numpy_spectrum
     layer = TruncatedSVD(rank=rank)
