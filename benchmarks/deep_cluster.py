@@ -17,12 +17,12 @@ from keras_mf import SymNMF
 from keras_mf import TruncatedSVD
 from keras_mf import graph
 from keras_mf import training
+from keras_mf.cli.experiments.deep_symnmf import run_deep_symnmf
 from keras_mf.cluster import clustering_accuracy
 from keras_mf.cluster import kmeans
 from keras_mf.cluster import normalized_mutual_info
+from keras_mf.cluster.partition import symnmf_from_partition
 from keras_mf.datasets import load_mnist
-from keras_mf.models.deep_clustering import run_deep_symnmf
-from keras_mf.models.deep_clustering import symnmf_from_partition
 
 SEEDS = (0, 1, 2)
 CLUSTERS = 10

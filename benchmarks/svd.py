@@ -10,10 +10,10 @@ from sklearn.decomposition import PCA
 from keras_mf import TruncatedSVD
 from keras_mf import compress
 from keras_mf import training
-from keras_mf.compression import compress_and_fine_tune
-from keras_mf.compression import dense_parameters
+from keras_mf.cli.experiments.classifier import mlp_classifier
+from keras_mf.cli.experiments.compression import compress_and_fine_tune
+from keras_mf.cli.experiments.compression import dense_parameters
 from keras_mf.datasets import load_mnist
-from keras_mf.models import mlp_classifier
 
 RANKS = (8, 16, 32, 64, 128)
 ISSUE_OPTIMUM = {8: 0.03728, 16: 0.02668, 32: 0.01667, 64: 0.00892, 128: 0.00410}

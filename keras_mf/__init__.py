@@ -1,9 +1,10 @@
 """keras_mf: matrix factorization in deep learning, reproduced correctly with TensorFlow/Keras.
 
 Layout: `datasets` (MNIST data), `layers` (TruncatedSVD, LowRankDense, RecurrentCell), `models`
-(Autoencoder, StatefulRNN), `factorization` (SymNMF), `graph` (similarity graphs, Laplacians, spectral
-clustering), `cluster` (k-means, accuracy, NMI), `linalg` (SVD solves, eigen-solvers, Gram statistics),
-`training` (script utilities), `cli` (the console commands), `tutorials` (worked examples).
+(Autoencoder, StatefulRNN, DeepSymNMF), `compression` (Dense layers to LowRankDense), `factorization` (SymNMF),
+`graph` (similarity graphs, Laplacians, spectral clustering, UMAP's fuzzy graph and layout), `cluster` (k-means,
+partitions by SymNMF, accuracy, NMI), `linalg` (SVD solves, eigen-solvers, Gram statistics), `training` (what
+the commands share), `cli` (the console commands and, in `cli.experiments`, the experiments behind them).
 
 Submodules load on first use (PEP 562), so that `keras-mf-* --help` answers without loading TensorFlow.
 The Keras layers and models register for `.keras` loading when `keras_mf.layers` / `keras_mf.models`
@@ -27,10 +28,10 @@ _SUBMODULES = (
     "linalg",
     "models",
     "training",
-    "tutorials",
 )
 _ATTRIBUTES = {
     "Autoencoder": "models",
+    "DeepSymNMF": "models",
     "LowRankDense": "layers",
     "RecurrentCell": "layers",
     "StatefulRNN": "models",
@@ -43,6 +44,8 @@ __all__ = sorted(set(_SUBMODULES) | set(_ATTRIBUTES))
 
 
 def __getattr__(name):
+    if name == "tutorials":  # deprecated: the module warns on use
+        return importlib.import_module("keras_mf.tutorials")
     if name in _SUBMODULES:
         value = importlib.import_module(f"keras_mf.{name}")
     elif name in _ATTRIBUTES:

@@ -1,13 +1,12 @@
 """Model compression: replace Dense layers by their truncated-SVD LowRankDense."""
 
 import keras
-import numpy as np
 
+from keras_mf._deprecation import moved_names
+from keras_mf._validation import check_exactly_one
 from keras_mf._validation import check_fraction
 from keras_mf._validation import check_int
 from keras_mf.layers.low_rank_dense import LowRankDense
-from keras_mf.layers.truncated_svd import TruncatedSVD
-from keras_mf.models.mlp import compile_classifier
 
 
 def compress(model, rank=None, energy=None, param_fraction=None, min_params=10_000):
@@ -36,12 +35,7 @@ def compress(model, rank=None, energy=None, param_fraction=None, min_params=10_0
     >>> small.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     >>> small.fit(x_train, y_train, epochs=2)      # a short fine-tune recovers most of the accuracy
     """
-    chosen = [v is not None for v in (rank, energy, param_fraction)]
-    if sum(chosen) != 1:
-        raise ValueError(
-            "Received an invalid combination of `rank`, `energy` and `param_fraction`, expected exactly one. "
-            f"Received: rank={rank!r}, energy={energy!r}, param_fraction={param_fraction!r}"
-        )
+    check_exactly_one(rank=rank, energy=energy, param_fraction=param_fraction)
     if rank is not None:
         check_int("rank", rank, 1)
     if energy is not None:
@@ -87,48 +81,12 @@ def _rank_for(m, n, rank, param_fraction):
     return None
 
 
-def dense_parameters(model):
-    """Number of weights in `model` (every layer's kernels and biases)."""
-    return sum(int(np.prod(w.shape)) for layer in model.layers for w in layer.weights)
-
-
-def compress_and_fine_tune(model, x_train, y_train, x_eval, y_eval, fractions, fine_tune_epochs, batch_size):
-    """Compresses a classifier at each parameter budget and fine-tunes each copy.
-
-    Returns:
-        Rows `[fraction, ranks "r1/r2", parameters, accuracy before, accuracy after fine-tuning]`.
-    """
-    rows = []
-    for fraction in fractions:
-        small, report = compress(model, param_fraction=fraction)
-        compile_classifier(small, 3e-4)
-        before = float(small.evaluate(x_eval, y_eval, batch_size=1000, verbose=0)[1])
-        small.fit(x_train, y_train, epochs=fine_tune_epochs, batch_size=batch_size, verbose=0)
-        after = float(small.evaluate(x_eval, y_eval, batch_size=1000, verbose=0)[1])
-        ranks = "/".join(str(r["rank"]) for r in report if r["rank"] is not None)
-        rows.append([fraction, ranks, dense_parameters(small), before, after])
-    return rows
-
-
-def svd_error_curve(x, ranks):
-    """`[(rank, per-pixel MSE of TruncatedSVD's reconstruction of x (n, features))]` for each rank."""
-    curve = []
-    for rank in ranks:
-        layer = TruncatedSVD(rank=rank)
-        layer.adapt(x)
-        curve.append((rank, float(np.mean((x - keras.ops.convert_to_numpy(layer.reconstruct(x))) ** 2))))
-    return curve
-
-
-def eckart_young_curve(x):
-    """`(ranks, errors)`: the per-pixel MSE of PCA's reconstruction of x `(n, features)` for every rank 0..r.
-
-    One fit gives them all (Eckart–Young): the best rank-k reconstruction of the centred data leaves
-    the squared singular values beyond the k-th, so error(k) = Σ_{i>k} σ_i² / (n · features).
-    """
-    x = np.asarray(x, np.float32)
-    layer = TruncatedSVD(rank=min(x.shape), solver="eigh")
-    layer.adapt(x)
-    energy = np.square(keras.ops.convert_to_numpy(layer.singular_values).astype(np.float64))
-    remaining = np.concatenate([np.cumsum(energy[::-1])[::-1], [0.0]])
-    return np.arange(len(energy) + 1), np.maximum(remaining, 0.0) / x.size
+__getattr__ = moved_names(
+    __name__,
+    {
+        "compress_and_fine_tune": "keras_mf.cli.experiments.compression",
+        "dense_parameters": "keras_mf.cli.experiments.compression",
+        "eckart_young_curve": "keras_mf.cli.experiments.compression",
+        "svd_error_curve": "keras_mf.cli.experiments.compression",
+    },
+)

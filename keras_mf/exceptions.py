@@ -8,3 +8,8 @@ class NotFittedError(ValueError, AttributeError):
 
 class ConvergenceWarning(UserWarning):
     """A fit stopped at its iteration cap (`max_iter`) before meeting its tolerance."""
+
+
+class ClusteringError(RuntimeError):
+    """Deep clustering stopped: the network or the layout diverged (NaN/inf), or the partition collapsed into one
+    cluster."""

@@ -2,7 +2,7 @@
 
 Pretrains the 784-500-500-2000-10 autoencoder, clusters the layout of its codes with SymNMF started from a
 partition, then fine-tunes the encoder toward SymNMF's memberships and clusters again (see
-`keras_mf.models.deep_clustering`). Labels are used only to report and log accuracy/NMI. Writes a Projector
+`keras_mf.cli.experiments.deep_symnmf`). Labels are used only to report and log accuracy/NMI. Writes a Projector
 embedding of the fine-tuned codes with each image's label and cluster.
 
     keras-mf-deep-cluster                    # the 10,000 bundled test images, about 3 minutes on 2 cores
@@ -60,12 +60,12 @@ def run(argv=None):
     quiet_tensorflow()
     # Imported once the arguments are known to be good: TensorFlow takes seconds to load.
     from keras_mf import training
+    from keras_mf.cli.experiments.deep_symnmf import run_deep_symnmf
     from keras_mf.cluster import clustering_accuracy
     from keras_mf.cluster import kmeans
     from keras_mf.cluster import normalized_mutual_info
     from keras_mf.datasets import load_mnist
-    from keras_mf.models.deep_clustering import ClusteringError
-    from keras_mf.models.deep_clustering import run_deep_symnmf
+    from keras_mf.exceptions import ClusteringError
 
     training.set_seed(args.seed)
     logdir = args.logdir

@@ -45,11 +45,11 @@ def run(argv=None):
     import numpy as np
 
     from keras_mf import training
-    from keras_mf.compression import compress_and_fine_tune
-    from keras_mf.compression import dense_parameters
-    from keras_mf.compression import svd_error_curve
+    from keras_mf.cli.experiments.classifier import mlp_classifier
+    from keras_mf.cli.experiments.compression import compress_and_fine_tune
+    from keras_mf.cli.experiments.compression import dense_parameters
+    from keras_mf.cli.experiments.compression import svd_error_curve
     from keras_mf.datasets import load_mnist
-    from keras_mf.models import mlp_classifier
 
     # A multi-worker strategy must exist before TensorFlow runs its first op.
     strategy = training.get_strategy(args.distribute)

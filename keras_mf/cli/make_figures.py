@@ -48,7 +48,7 @@ def run(argv=None):
 
     from keras_mf import TruncatedSVD
     from keras_mf.cli import train_autoencoder
-    from keras_mf.compression import eckart_young_curve
+    from keras_mf.cli.experiments.compression import eckart_young_curve
     from keras_mf.datasets import load_mnist
     from keras_mf.training import plots
 

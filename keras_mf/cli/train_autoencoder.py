@@ -139,7 +139,7 @@ def write_error_curve(logdir, x_train, latent_dim, train_mse):
     """With matplotlib, logs the autoencoder's training error at its latent size beside PCA's for every rank."""
     import tensorflow as tf
 
-    from keras_mf.compression import eckart_young_curve
+    from keras_mf.cli.experiments.compression import eckart_young_curve
     from keras_mf.training import plots
 
     if not plots.can_plot("the error-against-latent-size plot"):

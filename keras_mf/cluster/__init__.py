@@ -1,18 +1,25 @@
-"""Clustering: k-means and the quality measures (accuracy under the best matching, NMI, contingency table).
+"""Clustering: k-means, partitions by SymNMF started from a partition, and the quality measures (accuracy under the
+best matching, NMI, contingency table, balance of cluster sizes).
 
-TensorFlow and numpy, not Keras layers: they run on any Keras backend's outputs converted to arrays.
+`k_means` and `partition` are TensorFlow; `metrics` is numpy. Names load on first use (PEP 562), so importing
+`keras_mf.cluster.metrics` does not import TensorFlow.
 """
 
-from keras_mf.cluster.kmeans import kmeans
-from keras_mf.cluster.metrics import clustering_accuracy
-from keras_mf.cluster.metrics import contingency_table
-from keras_mf.cluster.metrics import linear_sum_assignment
-from keras_mf.cluster.metrics import normalized_mutual_info
+from keras_mf._lazy import lazy_names
 
-__all__ = [
-    "clustering_accuracy",
-    "contingency_table",
-    "kmeans",
-    "linear_sum_assignment",
-    "normalized_mutual_info",
-]
+_ATTRIBUTES = {
+    "kmeans": "k_means",
+    "check_balance": "metrics",
+    "clustering_accuracy": "metrics",
+    "contingency_table": "metrics",
+    "linear_sum_assignment": "metrics",
+    "normalized_mutual_info": "metrics",
+    "size_entropy": "metrics",
+    "cluster_codes": "partition",
+    "partition_start": "partition",
+    "symnmf_from_partition": "partition",
+}
+
+__all__ = sorted(_ATTRIBUTES)
+
+__getattr__, __dir__ = lazy_names(__name__, _ATTRIBUTES)

@@ -1,8 +1,15 @@
-"""Clustering quality: accuracy under the best one-to-one label matching, and NMI."""
+"""Clustering quality: accuracy under the best one-to-one label matching, NMI, and the balance of cluster sizes.
+
+numpy only (no TensorFlow), so the models can check a partition under any Keras backend.
+"""
 
 import numpy as np
 
 from keras_mf._validation import check_finite
+from keras_mf.exceptions import ClusteringError
+
+# A partition with more than this share of the points in one cluster has collapsed.
+MAX_CLUSTER_FRACTION = 0.9
 
 
 def clustering_accuracy(y_true, y_pred):
@@ -106,3 +113,21 @@ def linear_sum_assignment(cost):
             cols.append(j - 1)
     order = np.argsort(rows)
     return np.asarray(rows)[order], np.asarray(cols)[order]
+
+
+def size_entropy(labels, n_clusters):
+    """Entropy (nats) of the cluster-size distribution: log(k) when balanced, lower when clusters merge."""
+    p = np.bincount(np.asarray(labels), minlength=n_clusters) / len(labels)
+    p = p[p > 0]
+    return float(-np.sum(p * np.log(p)))
+
+
+def check_balance(labels, n_clusters, max_fraction=MAX_CLUSTER_FRACTION):
+    """Raises `ClusteringError` when one cluster holds more than `max_fraction` of the points (a collapse)."""
+    counts = np.bincount(np.asarray(labels), minlength=n_clusters)
+    if n_clusters > 1 and counts.max() > max_fraction * counts.sum():
+        raise ClusteringError(
+            f"The clustering collapsed: cluster {int(counts.argmax())} holds {counts.max()} of {counts.sum()} points "
+            f"(more than {max_fraction:.0%}). Keep the last good checkpoint; pretrain longer or lower the "
+            "fine-tuning learning rate."
+        )

@@ -1,7 +1,16 @@
-"""Data: MNIST and Fashion-MNIST from tfds, IDX folders or the bundled test split."""
+"""Data: MNIST and Fashion-MNIST from tfds, IDX folders or the bundled test split.
 
-from keras_mf.datasets.idx import read_idx
-from keras_mf.datasets.mnist import load_fashion_mnist
-from keras_mf.datasets.mnist import load_mnist
+`idx` is numpy; `mnist` builds `tf.data` pipelines. Names load on first use (PEP 562), so the commands can check
+`--data` against `SOURCES` before TensorFlow loads.
+"""
 
-__all__ = ["load_mnist", "load_fashion_mnist", "read_idx"]
+from keras_mf._lazy import lazy_names
+
+# Where `load_mnist` may read from, in the order `"auto"` tries the others.
+SOURCES = ("auto", "tfds", "idx", "bundled")
+
+_ATTRIBUTES = {"load_mnist": "mnist", "load_fashion_mnist": "mnist", "read_idx": "idx"}
+
+__all__ = sorted(_ATTRIBUTES) + ["SOURCES"]
+
+__getattr__, __dir__ = lazy_names(__name__, _ATTRIBUTES)

@@ -19,6 +19,7 @@ import tensorflow as tf
 
 from keras_mf._validation import check_choice
 from keras_mf._validation import check_int
+from keras_mf.datasets import SOURCES
 from keras_mf.datasets.idx import read_idx
 from keras_mf.datasets.idx import verify_md5sums
 from keras_mf.datasets.splits import parse_split
@@ -39,7 +40,6 @@ _DATASETS = {
         "bundled": False,
     },
 }
-_SOURCES = ("auto", "tfds", "idx", "bundled")
 _SHAPES = {"flat": (784,), "image": (28, 28, 1), "sequence": (28, 28)}
 _TARGETS = ("labels", "images", None)
 # tfds' download host; probing it bounds how long "auto" waits on a machine without network.
@@ -96,7 +96,7 @@ def _load(
     drop_remainder=False,
     verbose=True,
 ):
-    check_choice("source", source, _SOURCES)
+    check_choice("source", source, SOURCES)
     check_choice("shape", shape, tuple(_SHAPES))
     check_choice("targets", targets, _TARGETS)
     if batch_size is not None:

@@ -3,6 +3,7 @@
 TensorFlow (`tf.function`, `tf.sparse`), not a Keras layer; a trainer in scikit-learn's idiom.
 """
 
+import functools
 import inspect
 import numbers
 import os
@@ -15,10 +16,11 @@ import tensorflow as tf
 from keras_mf._validation import check_choice
 from keras_mf._validation import check_int
 from keras_mf._validation import check_positive_float
-from keras_mf._validation import check_similarity
 from keras_mf._validation import invalid_value
+from keras_mf._validation_tf import check_similarity
 from keras_mf.exceptions import ConvergenceWarning
 from keras_mf.exceptions import NotFittedError
+from keras_mf.training.summaries import write_series
 
 _SIGMA = 0.01  # Armijo's sufficient-decrease constant
 _SIGMA_BB = 1e-4  # the non-monotone search's, against the largest of the last `_MEMORY` objectives
@@ -27,6 +29,13 @@ _BETA = 0.5  # step shrink factor
 _STALLS = 3  # BB iterations in a row without decrease after which a restart counts as converged
 _MAX_TRIALS = 30  # backtracking trials per iteration before a restart's step is considered exhausted
 _ACTIVE = 1e-3  # relative size below which an entry pushed toward 0 counts as at the bound
+# Line search's trial step: doubled when the whole projected step was taken, halved (_BETA) when less than a
+# quarter of it was, so that α tracks the curvature without a backtracking loop.
+_GROW = 2.0
+_SHORT_STEP = 0.25
+# eigvals of the companion matrix returns a real root with an imaginary part of round-off size (float32: ~1e-7
+# relative); 1e-6 accepts those and rejects true complex pairs, whose imaginary parts are O(1).
+_REAL_ROOT_TOL = 1e-6
 
 
 class SymNMF:
@@ -38,9 +47,8 @@ class SymNMF:
         (s, y the last change of H and of ∇f) is taken when f(trial) is below the largest of the last 10
         objectives by σ⟨∇f, trial − H⟩ (Grippo–Lampariello–Lucidi's non-monotone test); otherwise H moves to
         the exact minimiser of f along trial − H, which needs no further sparse product (see "line_search").
-        The objective may rise for a few iterations, and overall falls fast: on the MNIST 10-NN graph it
-        reaches the "pg" solver's objective in a quarter of its iterations (140 against 560 for the best of 5
-        restarts), at one sparse product A·H per iteration.
+        The objective may rise for a few iterations, and overall falls in fewer iterations than "pg" (see
+        `benchmarks/symnmf.py`), at one sparse product A·H per iteration.
       - "pg": projected gradient descent, H ← max(0, H − η∇f), with the step rule `step`:
         "line_search" (default): along the feasible direction D = P[H − α∇f] − H, f(H + tD), t ∈ [0, 1], is
         a quartic whose coefficients need a single product A·D, so the exact minimiser costs one sparse
@@ -137,10 +145,9 @@ class SymNMF:
         restarts = int(h.shape[0])
         histories = [[f] for f in state["f"].numpy()]
         progbar = keras.utils.Progbar(params["max_iter"], unit_name="iteration") if self.verbose else None
-        # "bb" with several restarts: they race with a looser stop (f's spread below tol²·f), which is enough
-        # to tell the lowest objective (on MNIST the restarts end 5e-3 or more apart, and what follows moves f
-        # by 3e-5), then the winner alone goes on to the full stop; a long tail of restarts that cannot win
-        # took 40% of the time.
+        # "bb" with several restarts: they race with a looser stop (f's spread below tol²·f), which tells the
+        # lowest objective when restarts end further apart than the full stop moves f, then the winner alone
+        # goes on to the full stop, instead of every restart running the long tail that cannot win.
         race = mode == "bb" and restarts > 1
         state["loose"] = tf.fill((restarts,), race)
         state["strict"] = tf.zeros((restarts,), tf.bool)
@@ -266,13 +273,7 @@ class SymNMF:
         return _rescaled(a, h)
 
     def _log_history(self):
-        writer = tf.summary.create_file_writer(self.logdir)
-        try:
-            with writer.as_default():
-                for i, value in enumerate(self.history_):
-                    tf.summary.scalar("symnmf/objective", value, step=i)
-        finally:
-            writer.close()
+        write_series(self.logdir, "symnmf/objective", self.history_)
 
 
 def _run(a, state, squared_norm_a, mode, params, active, histories, progbar, done=0):
@@ -341,11 +342,13 @@ def _isolated_nodes(a):
 
 def _rescaled(a, h):
     """α·H with α² = ⟨A, HHᵀ⟩ / ‖HHᵀ‖²_F = tr(HᵀAH) / ‖HᵀH‖²_F per restart, the scalar for which α²HHᵀ best
-    fits A; a start with ⟨A, HHᵀ⟩ = 0 is kept as it is."""
-    cross = tf.reduce_sum(h * _matmul(a, h), axis=[1, 2])
-    gram = tf.linalg.matmul(h, h, transpose_a=True)
+    fits A; a start with ⟨A, HHᵀ⟩ = 0 is kept as it is. The two sums are taken in float64 whatever the solver's
+    dtype: in float32 they lose about 1e-5 of the start's objective, which a start from a partition is then off by."""
+    h64 = tf.cast(h, tf.float64)
+    cross = tf.reduce_sum(h64 * tf.cast(_matmul(a, h), tf.float64), axis=[1, 2])
+    gram = tf.linalg.matmul(h64, h64, transpose_a=True)
     alpha = tf.sqrt(tf.math.divide_no_nan(cross, tf.reduce_sum(tf.square(gram), axis=[1, 2])))
-    return h * tf.where(cross > 0, alpha, tf.ones_like(alpha))[:, None, None]
+    return tf.cast(h64 * tf.where(cross > 0, alpha, tf.ones_like(alpha))[:, None, None], h.dtype)
 
 
 def _mean(a):
@@ -360,8 +363,7 @@ def _squared_norm(a):
 
 
 # TF's CPU kernel for sparse × dense slows down several-fold once the dense operand is 32 or more columns
-# wide: on the MNIST 10-NN graph, 5 restarts of 10 columns took 4.5 ms as chunks of 20 columns against 19 ms
-# as one product of 50 (layout changes included).
+# wide, so restarts side by side are multiplied in chunks of at most this many columns.
 _SPARSE_COLUMNS = 24
 
 
@@ -406,8 +408,8 @@ def _gradient(h, ah, gram=None):
 def _projected_gradient_norm(h, grad):
     """‖P∇f‖ per restart, with Bertsekas' ε-active set: an entry below `_ACTIVE` × max(H) whose gradient
     is positive counts as at its bound. The line search moves along H + tD with t < 1, so entries headed
-    for 0 only shrink geometrically; counting their gradient kept ‖P∇f‖ near 4% of its start on MNIST,
-    and `tol` was never met."""
+    for 0 only shrink geometrically; counting their gradient keeps ‖P∇f‖ at a few percent of its start, and
+    `tol` is never met."""
     bound = h <= _ACTIVE * tf.reduce_max(h, axis=[1, 2], keepdims=True)
     projected = tf.where(bound & (grad > 0), tf.zeros_like(grad), grad)
     return tf.norm(tf.reshape(projected, (tf.shape(h)[0], -1)), axis=1)
@@ -437,34 +439,31 @@ def _initial_state(a, h, squared_norm_a, mode, alpha):
     }
 
 
-_COMPILED = {}
-
-
 def _compiled(a, state, mode):
-    """`_iterate` for this solver mode, kind of graph and dtype as a `tf.function` traced once per process:
-    its shapes are left open, as restarts leave the batch when they converge and graphs differ in size
-    (tracing once per batch size cost about 2 s per fit at n = 10,000)."""
-    sparse = isinstance(a, tf.SparseTensor)
-    dtype = state["h"].dtype
-    key = (mode, sparse, dtype)
-    if key not in _COMPILED:
-        spec = tf.SparseTensorSpec([None, None], dtype) if sparse else tf.TensorSpec([None, None], dtype)
-        state_spec = {name: tf.TensorSpec([None] * value.shape.rank, value.dtype) for name, value in state.items()}
-        scalar = tf.TensorSpec([], dtype)
+    """`_iterate` for this solver mode, kind of graph and dtype as a `tf.function` (see `_solver`)."""
+    layout = tuple((name, value.shape.rank, value.dtype) for name, value in state.items())
+    return _solver(mode, isinstance(a, tf.SparseTensor), state["h"].dtype, layout)
 
-        def run(a, state, squared_norm_a, steps, tol):
-            return _iterate(a, state, squared_norm_a, steps, mode, tol)
 
-        signature = [spec, state_spec, scalar, tf.TensorSpec([], tf.int32), scalar]
-        _COMPILED[key] = tf.function(run, input_signature=signature)
-    return _COMPILED[key]
+@functools.cache
+def _solver(mode, sparse, dtype, layout):
+    """One `tf.function` per (mode, sparse, dtype), traced once per process: its shapes are left open, as restarts
+    leave the batch when they converge and graphs differ in size (a trace per batch size cost a second or more
+    per fit)."""
+    spec = tf.SparseTensorSpec([None, None], dtype) if sparse else tf.TensorSpec([None, None], dtype)
+    state_spec = {name: tf.TensorSpec([None] * rank, kind) for name, rank, kind in layout}
+    scalar = tf.TensorSpec([], dtype)
+
+    def run(a, state, squared_norm_a, steps, tol):
+        return _iterate(a, state, squared_norm_a, steps, mode, tol)
+
+    return tf.function(run, input_signature=[spec, state_spec, scalar, tf.TensorSpec([], tf.int32), scalar])
 
 
 def _iterate(a, state, squared_norm_a, steps, mode, tol):
     """Runs `steps` iterations of the solver `mode` on all restarts; returns the state and f per step."""
     h, ah, f, alpha, recent = state["h"], state["ah"], state["f"], state["alpha"], state["recent"]
-    converged, iterations, pg0, stalls = state["converged"], state["iterations"], state["pg0"], state["stalls"]
-    f0 = state["f0"]
+    converged, iterations, stalls = state["converged"], state["iterations"], state["stalls"]
     objectives = tf.TensorArray(h.dtype, size=steps)
     active = tf.logical_not(converged)
     gram = tf.linalg.matmul(h, h, transpose_a=True)
@@ -472,20 +471,14 @@ def _iterate(a, state, squared_norm_a, steps, mode, tol):
     moved, d, d_grad = tf.ones_like(f), tf.zeros_like(h), tf.zeros_like(f)  # BB: the step just taken
     for i in tf.range(steps):
         if mode == "fixed":
-            h_new = tf.nn.relu(h - alpha[:, None, None] * grad)
-            ah_new = _matmul(a, h_new)
-            f_new = _objective(h_new, ah_new, squared_norm_a)
-            accept = active
-            mask = accept[:, None, None]
-            h, ah, f = tf.where(mask, h_new, h), tf.where(mask, ah_new, ah), tf.where(accept, f_new, f)
-            gram = tf.linalg.matmul(h, h, transpose_a=True)
+            h, ah, f, gram, accept = _fixed_step(a, h, ah, f, grad, alpha, squared_norm_a, active)
         elif mode == "line_search":
             # A rejected restart takes t = 0, so its H and AH are unchanged.
             h, ah, f, alpha, accept = _line_search(a, h, ah, f, grad, gram, alpha, active)
             gram = tf.linalg.matmul(h, h, transpose_a=True)
         elif mode == "armijo":
             h, ah, f, gram, alpha, accept = _backtrack(
-                a, h, ah, f, f, grad, 2.0 * alpha, squared_norm_a, active, _SIGMA
+                a, h, ah, f, f, grad, _GROW * alpha, squared_norm_a, active, _SIGMA
             )
         else:
             h, ah, f, gram, moved, d, d_grad = _bb_step(
@@ -504,31 +497,35 @@ def _iterate(a, state, squared_norm_a, steps, mode, tol):
         active = tf.logical_not(converged)
         iterations += tf.cast(accept, tf.int32)
         objectives = objectives.write(i, f)
-    # Tested once per call, not per iteration: up to `steps` − 1 extra iterations cost less than the test.
-    converged = converged | (_projected_gradient_norm(h, grad) <= tol * pg0)
-    strict = converged  # met the full stop, whatever the looser one says
-    if mode == "bb":
-        # A non-monotone search can wander at the float32 floor of f, where ‖P∇f‖ stalls near 1e-3 of its
-        # start: it also stops when f's spread over the last `_MEMORY` iterations is below tol² times the
-        # decrease since the start (on MNIST, 1e-6 of f itself stopped early enough to cost 0.002 of NMI).
-        spread = tf.reduce_max(recent, axis=1) - tf.reduce_min(recent, axis=1)
-        strict = converged | (spread <= tol * tol * (f0 - f))
-        converged = strict | (state["loose"] & (spread <= tol * tol * tf.abs(f)))
-    new_state = {
-        "h": h,
-        "ah": ah,
-        "f": f,
-        "alpha": alpha,
-        "recent": recent,
-        "pg0": pg0,
-        "f0": f0,
-        "loose": state["loose"],
-        "strict": strict,
-        "converged": converged,
-        "iterations": iterations,
-        "stalls": stalls,
-    }
+    converged, strict = _stopping_test(state, h, grad, f, recent, converged, mode, tol)
+    new_state = dict(state, h=h, ah=ah, f=f, alpha=alpha, recent=recent, strict=strict)
+    new_state.update(converged=converged, iterations=iterations, stalls=stalls)
     return new_state, objectives.stack()
+
+
+def _fixed_step(a, h, ah, f, grad, alpha, squared_norm_a, active):
+    """The tutorial's step H ← max(0, H − η∇f) for the active restarts; returns `(H, AH, f, HᵀH, accepted)`."""
+    h_new = tf.nn.relu(h - alpha[:, None, None] * grad)
+    ah_new = _matmul(a, h_new)
+    f_new = _objective(h_new, ah_new, squared_norm_a)
+    mask = active[:, None, None]
+    h, ah, f = tf.where(mask, h_new, h), tf.where(mask, ah_new, ah), tf.where(active, f_new, f)
+    return h, ah, f, tf.linalg.matmul(h, h, transpose_a=True), active
+
+
+def _stopping_test(state, h, grad, f, recent, converged, mode, tol):
+    """`(converged, strict)` after a call: the projected gradient's test and, for "bb", the spread of f; `strict`
+    says the full stop was met, whatever the looser one of a restart race says. Tested once per call, not per
+    iteration: up to `steps` − 1 extra iterations cost less than the test."""
+    converged = converged | (_projected_gradient_norm(h, grad) <= tol * state["pg0"])
+    if mode != "bb":
+        return converged, converged
+    # A non-monotone search can wander at the float32 floor of f, where ‖P∇f‖ stalls near 1e-3 of its start:
+    # it also stops when f's spread over the last `_MEMORY` iterations is below tol² times the decrease since the
+    # start (a threshold relative to f itself stops too early on large graphs).
+    spread = tf.reduce_max(recent, axis=1) - tf.reduce_min(recent, axis=1)
+    strict = converged | (spread <= tol * tol * (state["f0"] - f))
+    return strict | (state["loose"] & (spread <= tol * tol * tf.abs(f))), strict
 
 
 def _barzilai_borwein(d, t, d_grad_old, grad, alpha):
@@ -577,7 +574,7 @@ def _line_search(a, h, ah, f, grad, m0, alpha, active):
     h_new = tf.nn.relu(h + t[:, None, None] * d)  # relu only clears round-off: H + tD ≥ 0 for t ∈ [0, 1]
     ah_new = ah + t[:, None, None] * ad
     # The next trial step: longer when the whole projected step was taken, shorter when little of it was.
-    alpha = tf.where(t >= 1.0, alpha * 2.0, tf.where(t < 0.25, alpha * 0.5, alpha))
+    alpha = tf.where(t >= 1.0, alpha * _GROW, tf.where(t < _SHORT_STEP, alpha * _BETA, alpha))
     return h_new, ah_new, f + delta, alpha, accept
 
 
@@ -585,8 +582,7 @@ def _bb_step(a, h, ah, f, gram, grad, alpha, reference, squared_norm_a, active):
     """One projected Barzilai–Borwein step: the trial P[H − α∇f] is taken when f(trial) ≤ reference +
     σ⟨∇f, trial − H⟩ (the non-monotone test); otherwise H moves to the exact minimiser of f along
     D = trial − H, t ∈ [0, 1], whose quartic needs A·D = A·trial − AH, already known. So every iteration costs
-    one sparse product, where halving α would cost one per trial (on MNIST, one restart in five needed a
-    second trial at about every other iteration, and all restarts share the product)."""
+    one sparse product, where halving α would cost one per trial (and all restarts share the product)."""
     trial = tf.nn.relu(h - alpha[:, None, None] * grad)
     ah_trial = _matmul(a, trial)
     gram_trial = tf.linalg.matmul(trial, trial, transpose_a=True)
@@ -644,7 +640,8 @@ def _best_step(c1, c2, c3, c4):
     )
     roots = tf.linalg.eigvals(companion)
     real = tf.math.real(roots)
-    usable = (tf.abs(tf.math.imag(roots)) <= 1e-6 * (1.0 + tf.abs(real))) & (real > 0) & (real < 1) & (c4 > 0)[:, None]
+    real_root = tf.abs(tf.math.imag(roots)) <= _REAL_ROOT_TOL * (1.0 + tf.abs(real))
+    usable = real_root & (real > 0) & (real < 1) & (c4 > 0)[:, None]
     candidates = tf.concat([tf.where(usable, real, tf.zeros_like(real)), ones[:, None]], axis=1)
 
     def value(t):

@@ -2,7 +2,7 @@
 
 import tensorflow as tf
 
-from keras_mf._validation import check_similarity
+from keras_mf._validation_tf import check_similarity
 
 
 def degrees(w):

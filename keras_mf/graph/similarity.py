@@ -1,14 +1,21 @@
 """Similarity graphs from data: the full Gaussian kernel and the sparse self-tuning k-NN graph."""
 
+import functools
 import os
 
 import numpy as np
 import tensorflow as tf
 
 from keras_mf._validation import check_int
-from keras_mf._validation import check_points
 from keras_mf._validation import check_positive_float
+from keras_mf._validation_tf import check_points
 from keras_mf.linalg.distances import squared_distances
+
+# Zelnik-Manor & Perona's choice of σ_i: the distance to the 7th neighbour.
+SELF_TUNING_NEIGHBOR = 7
+# A point whose 7th neighbour coincides with it (σ_i = 0) would divide by 0: σ is floored at this fraction of the
+# largest σ, which keeps its edges finite and very light.
+_MIN_SCALE_FRACTION = 1e-6
 
 
 def gaussian_similarity(x, sigma, zero_diagonal=True):
@@ -32,7 +39,7 @@ def gaussian_similarity(x, sigma, zero_diagonal=True):
 
 
 def knn_graph(x, n_neighbors=10, local_scale=None, block_size=2048):
-    """Sparse self-tuning k-nearest-neighbour graph (Zelnik-Manor & Perona).
+    """Sparse self-tuning k-nearest-neighbour graph.
 
     Each point is joined to its `n_neighbors` nearest neighbours with weight exp(−d²_ij/(σ_i σ_j)),
     σ_i the distance from i to its `local_scale`-th neighbour; the graph is symmetrised by keeping an
@@ -49,20 +56,27 @@ def knn_graph(x, n_neighbors=10, local_scale=None, block_size=2048):
     Returns:
         `tf.SparseTensor` `(n, n)`, symmetric, zero diagonal.
 
+    References:
+        Zelnik-Manor, L. & Perona, P. (2004). Self-Tuning Spectral Clustering. NeurIPS 17.
+        https://papers.nips.cc/paper/2619-self-tuning-spectral-clustering
+
     Example:
 
-    >>> w = knn_graph(x, n_neighbors=10)              # x: (n, d)
-    >>> a = normalize_adjacency(w)                    # D^(-1/2) W D^(-1/2), e.g. for SymNMF
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).normal(size=(50, 3)).astype("float32")
+    >>> w = knn_graph(x, n_neighbors=5)
+    >>> w.dense_shape.numpy()
+    array([50, 50])
     """
     x = _points(x)
     n = int(x.shape[0])
     n_neighbors = check_int("n_neighbors", n_neighbors, 1, n - 1)
     if local_scale is None:
-        local_scale = min(7, n_neighbors)
+        local_scale = min(SELF_TUNING_NEIGHBOR, n_neighbors)
     local_scale = check_int("local_scale", local_scale, 1, n_neighbors)
     distances, indices = nearest_neighbors(x, n_neighbors, block_size)
     sigma = distances[:, local_scale - 1]
-    sigma = tf.maximum(sigma, tf.reduce_max(sigma) * 1e-6)
+    sigma = tf.maximum(sigma, tf.reduce_max(sigma) * _MIN_SCALE_FRACTION)
     weights = tf.exp(-tf.square(distances) / (sigma[:, None] * tf.gather(sigma, indices)))
     # An outlier whose neighbour sits in a tight cluster (σ_j ≪ d_ij) gets exp(−d²/σσ) below float32's
     # range: the edge would vanish and could leave the point isolated. The smallest normal float keeps it.
@@ -140,23 +154,17 @@ def _available_memory():
         return None
 
 
-_COMPILED = {}
-
-
+@functools.cache
 def _block_pair(k, diagonal, dtype):
     """`_merge_pair` for k, diagonal or not, as a `tf.function` traced once per process with open shapes
     (blocks differ in size at the end, and the data in width)."""
-    key = (k, diagonal, dtype)
-    if key not in _COMPILED:
-        matrix, column = tf.TensorSpec([None, None], dtype), tf.TensorSpec([None, k], dtype)
-        index, start = tf.TensorSpec([None, k], tf.int32), tf.TensorSpec([], tf.int32)
+    matrix, column = tf.TensorSpec([None, None], dtype), tf.TensorSpec([None, k], dtype)
+    index, start = tf.TensorSpec([None, k], tf.int32), tf.TensorSpec([], tf.int32)
 
-        def run(queries_i, keys_j, start_i, start_j, best_i, index_i, best_j, index_j):
-            return _merge_pair(queries_i, keys_j, start_i, start_j, best_i, index_i, best_j, index_j, k, diagonal)
+    def run(queries_i, keys_j, start_i, start_j, best_i, index_i, best_j, index_j):
+        return _merge_pair(queries_i, keys_j, start_i, start_j, best_i, index_i, best_j, index_j, k, diagonal)
 
-        signature = [matrix, matrix, start, start, column, index, column, index]
-        _COMPILED[key] = tf.function(run, input_signature=signature)
-    return _COMPILED[key]
+    return tf.function(run, input_signature=[matrix, matrix, start, start, column, index, column, index])
 
 
 def _merge_pair(queries_i, keys_j, start_i, start_j, best_i, index_i, best_j, index_j, k, diagonal):
@@ -184,6 +192,8 @@ def _merge(best, index, scores, offset, k, columns=False):
 
 
 _CHUNK = 16  # entries per chunk of the two-stage top k
+# The two stages pay off once a line holds several times the k·_CHUNK candidates they keep.
+_CHUNKED_FROM = 4
 
 
 def _top_k(scores, k, columns=False):
@@ -191,8 +201,7 @@ def _top_k(scores, k, columns=False):
     unsorted, in two stages: the k chunks of `_CHUNK` entries with the largest maxima hold all of the k largest
     entries (a chunk outside them lies below k chunk maxima, so below k entries), so top_k runs over the chunk
     maxima and then over k·16 candidates instead of over every entry; the columns' chunks are read in place,
-    with no transpose of the block. On the MNIST blocks (2048 × 2048) that took 9 ms of CPU against 16 ms by
-    rows, and 8 ms against 17 ms by columns (transpose and top_k)."""
+    with no transpose of the block (benchmarks/symnmf.py times the graph)."""
     axis = 0 if columns else 1
     length = tf.shape(scores)[axis]
 
@@ -223,7 +232,7 @@ def _top_k(scores, k, columns=False):
         top, position = tf.math.top_k(lines, k=tf.minimum(k, length), sorted=False)
         return top, position
 
-    return tf.cond(length >= 4 * k * _CHUNK, chunked, direct)
+    return tf.cond(length >= _CHUNKED_FROM * k * _CHUNK, chunked, direct)
 
 
 def _points(x):

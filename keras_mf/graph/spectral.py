@@ -5,8 +5,8 @@ import tensorflow as tf
 
 from keras_mf import linalg
 from keras_mf._validation import check_int
-from keras_mf._validation import check_similarity
-from keras_mf.cluster.kmeans import kmeans
+from keras_mf._validation_tf import check_similarity
+from keras_mf.cluster.k_means import kmeans
 from keras_mf.graph.laplacian import laplacian
 from keras_mf.graph.laplacian import normalize_adjacency
 

@@ -6,7 +6,7 @@ from keras import ops
 
 from keras_mf._validation import check_bool
 from keras_mf._validation import check_int
-from keras_mf.linalg import choose_rank
+from keras_mf.linalg.rank import choose_rank
 
 
 @keras.saving.register_keras_serializable(package="keras_mf")

@@ -1,21 +1,23 @@
 """TruncatedSVD: a PCA-style projection layer fitted from data with `adapt`."""
 
-import sys
-
 import keras
 import numpy as np
 from keras import ops
 
+from keras_mf._inputs import tf_if_dataset
 from keras_mf._validation import check_bool
 from keras_mf._validation import check_choice
+from keras_mf._validation import check_exactly_one
 from keras_mf._validation import check_fraction
 from keras_mf._validation import check_int
 from keras_mf._validation import check_optional_int
 from keras_mf._validation import check_real_dtype
 from keras_mf.exceptions import NotFittedError
-from keras_mf.linalg import choose_rank
-from keras_mf.linalg import gram_accumulator
+from keras_mf.linalg.gram import gram_accumulator
+from keras_mf.linalg.rank import choose_rank
 
+# Rows per batch when `adapt` is given an array: each batch costs one compiled Gram product, so fewer, larger
+# batches amortise the call, while 16384 rows of 784 float32 features stay near 50 MB.
 _DEFAULT_ARRAY_BATCH = 16384
 
 
@@ -42,7 +44,7 @@ class TruncatedSVD(keras.layers.Layer):
             truncated SVD of the data.
         solver: "auto", "eigh" (full symmetric eigendecomposition) or "subspace" (block subspace
             iteration for the top k, much faster when k ≪ features). "auto" picks "subspace" when
-            k is known and at most features / 6 (where it measured faster: up to rank 128 of 784), else
+            k is known and at most features / 6 (where it is the faster, see `benchmarks/svd.py`), else
             "eigh". On backends other than TensorFlow the statistics are combined in float64 and
             decomposed by a full eigh whatever the solver.
 
@@ -64,11 +66,7 @@ class TruncatedSVD(keras.layers.Layer):
 
     def __init__(self, rank=None, energy=None, center=True, solver="auto", fitted_rank=None, **kwargs):
         super().__init__(**kwargs)
-        if (rank is None) == (energy is None):
-            raise ValueError(
-                "Received an invalid combination of `rank` and `energy`, expected exactly one of them. "
-                f"Received: rank={rank!r}, energy={energy!r}"
-            )
+        check_exactly_one(rank=rank, energy=energy)
         self.rank = check_optional_int("rank", rank, 1)
         self.energy = None if energy is None else check_fraction("energy", energy)
         self.center = check_bool("center", center)
@@ -242,8 +240,7 @@ class TruncatedSVD(keras.layers.Layer):
 
 
 def _batches(data, batch_size):
-    tf = sys.modules.get("tensorflow")  # a tf.data.Dataset exists only where TensorFlow is loaded
-    if tf is not None and isinstance(data, tf.data.Dataset):
+    if tf_if_dataset(data) is not None:
         elements = iter(data)
     elif hasattr(data, "shape") and hasattr(data, "__getitem__"):
         if len(data.shape) == 0:

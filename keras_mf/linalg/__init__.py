@@ -1,35 +1,28 @@
-"""Linear algebra in TensorFlow ops: SVD solves, eigen-solvers, streaming Gram statistics, distances.
+"""Linear algebra: SVD solves, eigen-solvers, streaming Gram statistics, distances, rank choice.
 
-Not Keras layers, so these stay TensorFlow (`tf.linalg`, `tf.function`); the layers call them only
-while fitting (`TruncatedSVD.adapt`), never in `call`.
+`decompositions` and `distances` are TensorFlow ops (`tf.linalg`, `tf.function`); `gram` and `rank` are
+backend-neutral, so that the layers, which use them while fitting, load under any Keras backend. Names load on
+first use (PEP 562): importing `keras_mf.linalg.rank` does not import TensorFlow.
 """
 
-from keras_mf.linalg.decompositions import as_float_tensor
-from keras_mf.linalg.decompositions import condition_number
-from keras_mf.linalg.decompositions import eigendecomposition
-from keras_mf.linalg.decompositions import eigenvector_rank
-from keras_mf.linalg.decompositions import lstsq
-from keras_mf.linalg.decompositions import pinv
-from keras_mf.linalg.decompositions import power_iteration
-from keras_mf.linalg.decompositions import principal_angles
-from keras_mf.linalg.decompositions import svd_inverse
-from keras_mf.linalg.decompositions import top_eigh
-from keras_mf.linalg.distances import squared_distances
-from keras_mf.linalg.gram import gram_accumulator
-from keras_mf.linalg.rank import choose_rank
+from keras_mf._lazy import lazy_names
 
-__all__ = [
-    "as_float_tensor",
-    "choose_rank",
-    "condition_number",
-    "eigendecomposition",
-    "eigenvector_rank",
-    "gram_accumulator",
-    "lstsq",
-    "pinv",
-    "power_iteration",
-    "principal_angles",
-    "squared_distances",
-    "svd_inverse",
-    "top_eigh",
-]
+_ATTRIBUTES = {
+    "as_float_tensor": "decompositions",
+    "condition_number": "decompositions",
+    "eigendecomposition": "decompositions",
+    "eigenvector_rank": "decompositions",
+    "lstsq": "decompositions",
+    "pinv": "decompositions",
+    "power_iteration": "decompositions",
+    "principal_angles": "decompositions",
+    "svd_inverse": "decompositions",
+    "top_eigh": "decompositions",
+    "squared_distances": "distances",
+    "gram_accumulator": "gram",
+    "choose_rank": "rank",
+}
+
+__all__ = sorted(_ATTRIBUTES)
+
+__getattr__, __dir__ = lazy_names(__name__, _ATTRIBUTES)

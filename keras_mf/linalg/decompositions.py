@@ -13,6 +13,13 @@ import tensorflow as tf
 from keras_mf._validation import check_int
 from keras_mf._validation import check_real_dtype
 
+# A matrix within 100 units of round-off (relative to its largest entry) of its transpose is taken as symmetric:
+# products such as XᵀX come out asymmetric by a few eps, and eigh on them is exact to that precision.
+_SYMMETRY_EPS = 100
+# Subspace iteration's extra columns: Halko, Martinsson & Tropp's p = 10, or k itself for large k, so that the
+# convergence ratio λ_{k+p+1}/λ_k is well below 1 for the spectra PCA meets.
+_MIN_OVERSAMPLE = 10
+
 
 def as_float_tensor(a, name="a"):
     """Converts to a float tensor; integers become float64 (exact for small integer matrices)."""
@@ -169,7 +176,8 @@ def eigendecomposition(a, tol=None):
         ValueError: A is defective; the message names the eigenvalue and the rank of Q.
     """
     a = _as_matrix(a, square=True)
-    if bool(tf.reduce_all(tf.abs(a - tf.linalg.matrix_transpose(a)) <= 1e-12 * (1 + tf.reduce_max(tf.abs(a))))):
+    tolerance = _SYMMETRY_EPS * _eps(a.dtype) * (1 + tf.reduce_max(tf.abs(a)))
+    if bool(tf.reduce_all(tf.abs(a - tf.linalg.matrix_transpose(a)) <= tolerance)):
         return tf.linalg.eigh(a)
     values, vectors = tf.linalg.eig(a)
     tol = np.sqrt(_eps(a.dtype)) if tol is None else tol
@@ -223,7 +231,7 @@ def top_eigh(c, k, oversample=None, iterations=6, seed=0):
     """
     n = int(c.shape[-1])
     k = check_int("k", k, 1, n)
-    block = min(n, k + (max(10, k) if oversample is None else oversample))
+    block = min(n, k + (max(_MIN_OVERSAMPLE, k) if oversample is None else oversample))
     if not isinstance(c, tf.SparseTensor) and block >= n // 2:
         values, vectors = tf.linalg.eigh(c)
         return tf.reverse(values[-k:], [0]), tf.reverse(vectors[:, -k:], [1])
@@ -255,10 +263,15 @@ def _orthonormalize(y):
     """An orthonormal basis `(n, b)` of the columns of a tall `y (n, b)`.
 
     Cholesky QR, twice (CholeskyQR2): with yᵀy = L Lᵀ, y L⁻ᵀ has orthonormal columns up to about
-    eps·cond(y)², and a second pass brings that to a few eps (2-6 eps measured on MNIST blocks). Small
-    `(b, b)` factorisations and products only: 1.8-2.4x faster than TF's Householder QR on (784, 64) to
-    (784, 256) blocks, check included. It breaks down as cond(y) nears eps^(-1/2) (TF's Cholesky then
-    returns NaN), so the result is checked against 10·b·eps and the Householder QR taken instead.
+    eps·cond(y)², and a second pass brings that to a few eps. Small `(b, b)` factorisations and products only,
+    which TF's CPU runs faster than its Householder QR on tall blocks. It breaks down as cond(y) nears
+    eps^(-1/2) (TF's Cholesky then returns NaN), so the result is checked against 10·b·eps and the Householder
+    QR taken instead.
+
+    References:
+        Fukaya, T., Nakatsukasa, Y., Yanagisawa, Y. & Yamamoto, Y. (2014). CholeskyQR2: A Simple and
+        Communication-Avoiding Algorithm for Computing a Tall-Skinny QR Factorization on a Large-Scale Parallel
+        System. ScalA 2014. https://doi.org/10.1109/ScalA.2014.11
     """
     columns = tf.shape(y)[-1]
     identity = tf.eye(columns, dtype=y.dtype)

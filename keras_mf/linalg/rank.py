@@ -2,17 +2,14 @@
 
 import numpy as np
 
+from keras_mf._validation import check_exactly_one
 from keras_mf._validation import check_fraction
 from keras_mf._validation import check_int
 
 
 def choose_rank(singular_values, rank, energy, max_rank):
     """The rank given, or the smallest one whose squared singular values reach `energy` of the total."""
-    if (rank is None) == (energy is None):
-        raise ValueError(
-            "Received an invalid combination of `rank` and `energy`, expected exactly one of them. "
-            f"Received: rank={rank!r}, energy={energy!r}"
-        )
+    check_exactly_one(rank=rank, energy=energy)
     if rank is not None:
         return check_int("rank", rank, 1, max_rank)
     energy = check_fraction("energy", energy)

@@ -1,10 +1,17 @@
-"""Keras models: the autoencoder, the deep SymNMF clusterer and the stateful RNN (Model subclasses), and the
-MLP classifier that is compressed."""
+"""Keras models: the autoencoder, the stateful RNN and the deep SymNMF clusterer (Model subclasses computing in
+`keras.ops`, so they load, train and save under any Keras backend)."""
 
+from keras_mf._deprecation import moved_names
 from keras_mf.models.autoencoder import Autoencoder
-from keras_mf.models.deep_clustering import DeepSymNMF
-from keras_mf.models.mlp import compile_classifier
-from keras_mf.models.mlp import mlp_classifier
+from keras_mf.models.deep_symnmf import DeepSymNMF
 from keras_mf.models.stateful_rnn import StatefulRNN
 
-__all__ = ["Autoencoder", "DeepSymNMF", "StatefulRNN", "compile_classifier", "mlp_classifier"]
+__all__ = ["Autoencoder", "DeepSymNMF", "StatefulRNN"]
+
+__getattr__ = moved_names(
+    __name__,
+    {
+        "mlp_classifier": "keras_mf.cli.experiments.classifier",
+        "compile_classifier": "keras_mf.cli.experiments.classifier",
+    },
+)

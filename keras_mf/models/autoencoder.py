@@ -1,12 +1,12 @@
 """Autoencoder: a Keras Model whose linear case is PCA, shown by measurement."""
 
 import math
-import sys
 
 import keras
 import numpy as np
 from keras import ops
 
+from keras_mf._inputs import tf_if_dataset
 from keras_mf._validation import check_int
 from keras_mf._validation import invalid_value
 from keras_mf.layers.truncated_svd import TruncatedSVD
@@ -231,7 +231,7 @@ def _activation(name, value):
 
 
 def _flat_batches(data, features):
-    tf = sys.modules.get("tensorflow")  # a tf.data.Dataset exists only where TensorFlow is loaded
-    if tf is not None and isinstance(data, tf.data.Dataset):
+    tf = tf_if_dataset(data)
+    if tf is not None:
         return data.map(lambda *e: tf.reshape(e[0], (-1, features)))
     return np.reshape(ops.convert_to_numpy(data), (-1, features))

@@ -4,7 +4,10 @@ Loaded on first use (PEP 562): `keras_mf.training.args` parses a command line wi
 TensorFlow, so `--help` and argument errors answer at once.
 """
 
-import importlib
+from keras_mf._lazy import lazy_names
+
+# `get_strategy`'s names: one device, the local devices (mirrored), or the machines `TF_CONFIG` describes.
+STRATEGIES = ("none", "mirrored", "multiworker")
 
 _ATTRIBUTES = {
     "ConstantScalars": "callbacks",
@@ -32,18 +35,10 @@ _ATTRIBUTES = {
     "get_strategy": "strategy",
     "log_hparams": "hparams",
     "write_projector": "projector",
+    "write_scalars": "summaries",
+    "write_series": "summaries",
 }
 
-__all__ = sorted(_ATTRIBUTES)
+__all__ = sorted(_ATTRIBUTES) + ["STRATEGIES"]
 
-
-def __getattr__(name):
-    if name not in _ATTRIBUTES:
-        raise AttributeError(f"module 'keras_mf.training' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"keras_mf.training.{_ATTRIBUTES[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _ATTRIBUTES)

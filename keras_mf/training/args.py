@@ -13,9 +13,8 @@ import sys
 import tempfile
 
 from keras_mf import __version__
-
-DATA_SOURCES = ("auto", "tfds", "idx", "bundled")
-DISTRIBUTE = ("none", "mirrored", "multiworker")
+from keras_mf.datasets import SOURCES
+from keras_mf.training import STRATEGIES
 
 
 def make_parser(script, description, training=True, resumable=True, **defaults):
@@ -55,12 +54,12 @@ def add_common_arguments(parser, script, training=True, resumable=True, epochs=1
         parser.add_argument(
             "--resume", action="store_true", help=f"resume the newest interrupted run under runs/{script}/"
         )
-    parser.add_argument("--data", choices=DATA_SOURCES, default="auto", help="where MNIST comes from")
+    parser.add_argument("--data", choices=SOURCES, default="auto", help="where MNIST comes from")
     parser.add_argument("--data-dir", default=None, help="folder of IDX files for --data idx (or $KERAS_MF_MNIST_DIR)")
     if training and resumable:
         parser.add_argument(
             "--distribute",
-            choices=DISTRIBUTE,
+            choices=STRATEGIES,
             default="none",
             help="tf.distribute strategy: mirrored over local GPUs, or multiworker driven by TF_CONFIG",
         )

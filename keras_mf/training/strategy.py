@@ -3,6 +3,7 @@
 import tensorflow as tf
 
 from keras_mf._validation import check_choice
+from keras_mf.training import STRATEGIES
 
 
 def get_strategy(name="none"):
@@ -20,7 +21,7 @@ def get_strategy(name="none"):
     >>> with strategy.scope():
     ...     model = build_model()
     """
-    check_choice("name", name, ("none", "mirrored", "multiworker"))
+    check_choice("name", name, STRATEGIES)
     if name == "mirrored":
         gpus = tf.config.list_logical_devices("GPU")
         devices = [d.name for d in (gpus or tf.config.list_logical_devices("CPU"))]

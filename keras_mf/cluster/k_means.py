@@ -3,7 +3,7 @@
 import tensorflow as tf
 
 from keras_mf._validation import check_int
-from keras_mf._validation import check_points
+from keras_mf._validation_tf import check_points
 from keras_mf.linalg.distances import squared_distances
 
 
@@ -37,7 +37,8 @@ def _kmeans_plus_plus(x, k, seed):
     for j in tf.range(1, k):
         # Sample the next center with probability proportional to the squared distance (D² weighting).
         logits = tf.math.log(tf.maximum(closest, 1e-30))[None, :]
-        pick = tf.random.stateless_categorical(logits, 1, seed=[seed[0], seed[1] * 1000 + j])[0, 0]
+        draw_seed = tf.random.experimental.stateless_fold_in(seed, j)
+        pick = tf.random.stateless_categorical(logits, 1, seed=draw_seed)[0, 0]
         center = x[pick]
         centers = centers.write(j, center)
         closest = tf.minimum(closest, tf.reduce_sum(tf.square(x - center), 1))

@@ -1,4 +1,4 @@
-"""The MNIST classifier that the compression script and benchmark train and compress."""
+"""The MNIST classifier that `keras-mf-compress` and `benchmarks/svd.py` train and then compress."""
 
 import keras
 
@@ -8,14 +8,15 @@ def mlp_classifier(hidden_units, input_dim=784, classes=10, learning_rate=1e-3):
 
     Args:
         hidden_units: widths of the hidden layers, e.g. `(512, 256)`.
-        input_dim: features per example, `(batch, input_dim)` inputs.
-        classes: output size, `(batch, classes)` probabilities.
+        input_dim: features per example: inputs are `(batch, input_dim)` floats.
+        classes: output size: outputs are `(batch, classes)` probabilities.
         learning_rate: Adam's learning rate; loss sparse categorical cross-entropy, metric accuracy.
 
     Example:
 
-    >>> model = mlp_classifier((512, 256))
-    >>> model.fit(x_train, y_train, epochs=10)
+    >>> model = mlp_classifier((16,), input_dim=4, classes=3)
+    >>> model.output_shape
+    (None, 3)
     """
     layers = [keras.Input((input_dim,))]
     layers += [keras.layers.Dense(h, activation="relu") for h in hidden_units]

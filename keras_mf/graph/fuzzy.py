@@ -1,0 +1,66 @@
+"""UMAP's fuzzy k-NN graph: each point's neighbour distances turned into membership strengths of a fuzzy
+set, symmetrised by the fuzzy union. TensorFlow ops, not a Keras layer.
+
+References:
+    McInnes, L., Healy, J. & Melville, J. (2018). UMAP: Uniform Manifold Approximation and Projection for
+    Dimension Reduction. arXiv:1802.03426. https://arxiv.org/abs/1802.03426
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from keras_mf._validation import check_int
+from keras_mf.graph.similarity import nearest_neighbors
+
+# Edges lighter than this fraction of the heaviest are dropped: UMAP drops those its SGD would sample less than
+# once in its default 500 epochs (weight < max / n_epochs).
+MIN_EDGE_FRACTION = 1.0 / 500
+# Bisection steps for each point's σ: 64 halvings take float64's bracket below its resolution.
+_BISECTION_STEPS = 64
+# A membership of exactly 1 would make log(1 − w) infinite in the fuzzy union.
+_MAX_MEMBERSHIP = 1.0 - 1e-7
+
+
+def fuzzy_knn_graph(x, n_neighbors=20):
+    """UMAP's fuzzy k-NN graph: w_ij = exp(−(d_ij − ρ_i) / σ_i), ρ_i the distance to i's nearest neighbour and σ_i
+    set so that each row sums to log₂(n_neighbors); symmetrised by the fuzzy union w + wᵀ − w∘wᵀ.
+
+    Args:
+        x: points `(n, d)`.
+        n_neighbors: neighbours per point, in [2, n − 1].
+
+    Returns:
+        `tf.SparseTensor` `(n, n)`, symmetric, zero diagonal, weights in (0, 1].
+    """
+    x = tf.convert_to_tensor(x, tf.float32)
+    n = int(x.shape[0])
+    n_neighbors = check_int("n_neighbors", n_neighbors, 2, n - 1)
+    distances, indices = nearest_neighbors(x, n_neighbors)
+    weights = _fuzzy_weights(tf.cast(distances, tf.float64), tf.constant(np.log2(n_neighbors)))
+    rows = tf.repeat(tf.range(n, dtype=tf.int64), n_neighbors)
+    cols = tf.cast(tf.reshape(indices, [-1]), tf.int64)
+    # Fuzzy union a + b − ab = 1 − (1 − a)(1 − b): sum log(1 − w) over both directions of each edge.
+    keys = tf.concat([rows * n + cols, cols * n + rows], 0)
+    logs = tf.math.log1p(-tf.minimum(tf.tile(tf.reshape(weights, [-1]), [2]), _MAX_MEMBERSHIP))
+    unique, position = tf.unique(keys)
+    union = -tf.math.expm1(tf.math.unsorted_segment_sum(logs, position, tf.shape(unique)[0]))
+    keep = union >= MIN_EDGE_FRACTION * tf.reduce_max(union)
+    unique, union = tf.boolean_mask(unique, keep), tf.boolean_mask(union, keep)
+    indices = tf.stack([unique // n, unique % n], 1)
+    return tf.sparse.reorder(tf.SparseTensor(indices, tf.cast(union, tf.float32), (n, n)))
+
+
+@tf.function(reduce_retracing=True)
+def _fuzzy_weights(distances, target):
+    rho = distances[:, :1]
+    excess = tf.maximum(distances - rho, 0.0)
+    low = tf.zeros_like(rho)
+    high = tf.fill(tf.shape(rho), tf.constant(np.inf, distances.dtype))
+    sigma = tf.ones_like(rho)
+    # Bisection on σ_i (doubling while no upper bound is known): row sums grow with σ.
+    for _ in tf.range(_BISECTION_STEPS):
+        too_big = tf.reduce_sum(tf.exp(-excess / sigma), 1, keepdims=True) > target
+        high = tf.where(too_big, sigma, high)
+        low = tf.where(too_big, low, sigma)
+        sigma = tf.where(tf.math.is_inf(high), 2.0 * sigma, 0.5 * (low + high))
+    return tf.cast(tf.exp(-excess / sigma), tf.float32)

@@ -1,0 +1,109 @@
+"""A force-directed layout of a fuzzy graph: UMAP's cross-entropy between the graph's weights and a kernel of
+the layout's distances, minimised by edge-sampling SGD in TensorFlow (no umap-learn, no numba).
+
+References:
+    McInnes, L., Healy, J. & Melville, J. (2018). UMAP: Uniform Manifold Approximation and Projection for
+    Dimension Reduction. arXiv:1802.03426. https://arxiv.org/abs/1802.03426
+    McConville, R., Santos-Rodriguez, R., Piechocki, R. J. & Craddock, I. (2021). N2D: (Not Too) Deep
+    Clustering via Clustering the Local Manifold of an Autoencoded Embedding. ICPR 2020.
+    https://arxiv.org/abs/1908.05968
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from keras_mf._validation import check_int
+from keras_mf._validation import check_positive_float
+from keras_mf.exceptions import ClusteringError
+from keras_mf.graph.spectral import spectral_embedding
+
+# UMAP's output kernel φ(d) = 1 / (1 + a·d^(2b)) for min_dist = 0, spread = 1 (umap-learn's fitted constants):
+# clusters contract to tight clumps, which a k-NN graph of the layout then cuts cleanly.
+_KERNEL_A = 1.929
+_KERNEL_B = 0.7915
+_GRADIENT_CLIP = 4.0  # per-coordinate gradient clip of UMAP's SGD
+_START_SCALE = 10.0  # UMAP scales its spectral start to [-10, 10]
+# Coincident points: 0.001 added to squared distances is umap-learn's own guard in its repulsive gradient (the
+# power d^(2b - 2) is infinite at 0); flooring 1 − φ at 1e-4 caps the repulsion −log(1 − φ) at about 9.2.
+_DISTANCE_EPSILON = 1e-3
+_REPULSION_FLOOR = 1e-4
+# Steps per compiled call: long enough to amortise the call, short enough that the Python loop stays responsive.
+_STEPS_PER_CALL = 100
+
+
+def neighbor_layout(w, n_components=10, steps=10000, batch_size=8192, negatives=5, learning_rate=1.0, seed=0):
+    """Force-directed layout of a fuzzy graph: minimises UMAP's cross-entropy between w and φ(‖y_i − y_j‖).
+
+    Started from the spectral embedding (scaled to [−10, 10], as UMAP does); each step samples `batch_size`
+    edges, pulls their ends together (weight w_ij) and pushes each head away from `negatives` random points,
+    by SGD with per-coordinate clipping and a learning rate decaying linearly to 0. The last, small steps
+    are those that contract the clusters into clumps, so cutting `steps` short leaves them loose.
+
+    Args:
+        w: symmetric `tf.SparseTensor` `(n, n)`, e.g. `fuzzy_knn_graph(codes)`.
+        n_components: dimension of the layout.
+        steps: SGD steps.
+        batch_size: edges per step.
+        negatives: random points pushed away per edge.
+        learning_rate: initial SGD step.
+        seed: seed of the edge and negative sampling.
+
+    Returns:
+        Layout `(n, n_components)` as a numpy array.
+    """
+    n = int(w.shape[0])
+    n_components = check_int("n_components", n_components, 1, n - 1)
+    steps = check_int("steps", steps, 1)
+    batch_size = check_int("batch_size", batch_size, 1)
+    negatives = check_int("negatives", negatives, 1)
+    learning_rate = check_positive_float("learning_rate", learning_rate)
+    start = spectral_embedding(w, n_components, seed=seed)
+    start = start - tf.reduce_mean(start, 0)
+    y = tf.Variable(_START_SCALE * start / tf.reduce_max(tf.abs(start)))
+    edges = tf.cast(w.indices, tf.int32)
+    for first in range(0, steps, _STEPS_PER_CALL):
+        count = min(_STEPS_PER_CALL, steps - first)
+        _layout_steps(
+            y,
+            edges,
+            w.values,
+            tf.constant(first),
+            tf.constant(count),
+            tf.constant(steps),
+            batch_size,
+            negatives,
+            tf.constant(learning_rate, tf.float32),
+            tf.constant(seed, tf.int32),
+        )
+    layout = y.numpy()
+    if not np.all(np.isfinite(layout)):
+        raise ClusteringError("The neighbour layout diverged (NaN/inf coordinates); lower `learning_rate`.")
+    return layout
+
+
+@tf.function(reduce_retracing=True)
+def _layout_steps(y, edges, weights, first, count, total, batch_size, negatives, learning_rate, seed):
+    n = tf.shape(y)[0]
+    mean_weight = tf.reduce_mean(weights)
+    for step in tf.range(first, first + count):
+        sample_seed = tf.stack([seed, step])
+        pick = tf.random.stateless_uniform((batch_size,), sample_seed, 0, tf.shape(edges)[0], dtype=tf.int32)
+        heads = tf.gather(edges[:, 0], pick)
+        tails = tf.gather(edges[:, 1], pick)
+        others = tf.random.stateless_uniform((batch_size, negatives), sample_seed + 1, 0, n, dtype=tf.int32)
+        with tf.GradientTape() as tape:
+            tape.watch(y)
+            head = tf.gather(y, heads)
+            near = tf.reduce_sum(tf.square(head - tf.gather(y, tails)), 1)
+            far = tf.reduce_sum(tf.square(head[:, None] - tf.gather(y, others)), 2)
+            attraction = (
+                tf.gather(weights, pick)
+                / mean_weight
+                * tf.math.log1p(_KERNEL_A * (near + _DISTANCE_EPSILON) ** _KERNEL_B)
+            )
+            kernel = 1.0 / (1.0 + _KERNEL_A * (far + _DISTANCE_EPSILON) ** _KERNEL_B)
+            repulsion = -tf.math.log(tf.maximum(1.0 - kernel, _REPULSION_FLOOR))
+            loss = tf.reduce_sum(attraction) + tf.reduce_sum(repulsion)
+        gradient = tf.convert_to_tensor(tape.gradient(loss, y))
+        rate = learning_rate * (1.0 - tf.cast(step, tf.float32) / tf.cast(total, tf.float32))
+        y.assign_sub(rate * tf.clip_by_value(gradient, -_GRADIENT_CLIP, _GRADIENT_CLIP))

@@ -1,0 +1,216 @@
+"""Deep SymNMF clustering's model: an autoencoder whose codes are clustered by SymNMF and fine-tuned toward
+SymNMF's memberships with IDEC's loss. Computes in `keras.ops` (any Keras backend); clustering the codes
+(`DeepSymNMF.cluster`) uses the TensorFlow graph code of `keras_mf.cluster.partition`, loaded on first use.
+
+References:
+    Xie, J., Girshick, R. & Farhadi, A. (2016). Unsupervised Deep Embedding for Clustering Analysis (DEC).
+    ICML 2016. https://arxiv.org/abs/1511.06335
+    Guo, X., Gao, L., Liu, X. & Yin, J. (2017). Improved Deep Embedded Clustering with Local Structure
+    Preservation (IDEC). IJCAI 2017. https://doi.org/10.24963/ijcai.2017/243
+    Kuang, D., Ding, C. & Park, H. (2012). Symmetric Nonnegative Matrix Factorization for Graph Clustering.
+    SDM 2012. https://doi.org/10.1137/1.9781611972825.10
+"""
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_mf._validation import check_int
+from keras_mf._validation import check_positive_float
+from keras_mf._validation import invalid_value
+from keras_mf.cluster.metrics import check_balance
+from keras_mf.exceptions import ClusteringError
+from keras_mf.models.autoencoder import Autoencoder
+
+# Floor of the sums that normalise memberships and targets: an empty cluster divides by this, not by 0.
+_TINY = 1e-12
+
+
+def target_distribution(memberships):
+    """DEC's sharpened targets p_ij = (m_ij² / f_j) / Σ_j' (m_ij'² / f_j'), m the row-normalised memberships and f_j
+    their column sums (which damp large clusters)."""
+    m = np.maximum(np.asarray(memberships, np.float64), 0.0)
+    m = m / np.maximum(m.sum(1, keepdims=True), _TINY)
+    p = m**2 / np.maximum(m.sum(0), _TINY)
+    return (p / np.maximum(p.sum(1, keepdims=True), _TINY)).astype(np.float32)
+
+
+@keras.saving.register_keras_serializable(package="keras_mf")
+class DeepSymNMF(keras.Model):
+    """An autoencoder whose codes are clustered by SymNMF, and fine-tuned toward SymNMF's memberships (IDEC's loss).
+
+    `call` returns the Student-t soft assignments of the codes z to the cluster centres μ_j,
+    q_ij ∝ (1 + ‖z_i − μ_j‖² / ν)^(−(ν+1)/2), and the reconstruction. Training (`fine_tune`) minimises
+    KL(P ‖ Q) with P the sharpened SymNMF memberships, plus the reconstruction error weighted by
+    `reconstruction_weight`, so the codes move toward SymNMF's partition while keeping what the
+    autoencoder learned.
+
+    Args:
+        input_shape: shape of one example without the batch axis, e.g. `(784,)`.
+        n_clusters: number of clusters k.
+        latent_dim: size of the code z.
+        hidden_units: widths of the encoder's hidden layers (the decoder mirrors them).
+        degrees_of_freedom: ν of the Student-t kernel.
+
+    Input shape: `(batch, *input_shape)`. Output: dict with `clusters` `(batch, n_clusters)` (rows sum to 1)
+    and `reconstruction` `(batch, *input_shape)`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).random((64, 12), dtype=np.float32)
+    >>> model = DeepSymNMF(input_shape=(12,), n_clusters=3, latent_dim=2, hidden_units=(8,))
+    >>> model(x)["clusters"].shape
+    (64, 3)
+    """
+
+    def __init__(
+        self,
+        input_shape=(784,),
+        n_clusters=10,
+        latent_dim=10,
+        hidden_units=(500, 500, 2000),
+        degrees_of_freedom=1.0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.autoencoder = Autoencoder(
+            input_shape=input_shape, latent_dim=latent_dim, hidden_units=hidden_units, name="autoencoder"
+        )
+        self.n_clusters = check_int("n_clusters", n_clusters, 1)
+        self.degrees_of_freedom = check_positive_float("degrees_of_freedom", degrees_of_freedom)
+
+    def build(self, input_shape):
+        self.autoencoder.build(input_shape)
+        self.centers = self.add_weight(
+            shape=(self.n_clusters, self.autoencoder.latent_dim), initializer="zeros", name="centers"
+        )
+        self.built = True
+
+    def call(self, inputs):
+        codes = self.autoencoder.encode(inputs)
+        return {"clusters": self.soft_assign(codes), "reconstruction": self.autoencoder.decode(codes)}
+
+    def encode(self, inputs):
+        """Codes `(batch, latent_dim)`."""
+        return self.autoencoder.encode(inputs)
+
+    def soft_assign(self, codes):
+        """Student-t assignments `(batch, n_clusters)` of codes `(batch, latent_dim)` to the centres."""
+        nu = self.degrees_of_freedom
+        distances = ops.sum(ops.square(ops.expand_dims(codes, 1) - ops.expand_dims(self.centers, 0)), axis=2)
+        q = ops.power(1.0 + distances / nu, -(nu + 1.0) / 2.0)
+        return q / ops.sum(q, axis=1, keepdims=True)
+
+    def pretrain(self, x, epochs=20, batch_size=256, learning_rate=1e-3, callbacks=None, verbose=2):
+        """Trains the autoencoder alone to reconstruct `x (n, *input_shape)` (MSE, Adam); returns its History."""
+        self._ensure_built(x)
+        self.autoencoder.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+        return self.autoencoder.fit(x, x, epochs=epochs, batch_size=batch_size, callbacks=callbacks, verbose=verbose)
+
+    def cluster(self, x, **kwargs):
+        """Clusters the codes of `x` with `cluster_codes(codes, n_clusters, **kwargs)` and moves the centres to the
+        membership-weighted means of the codes; returns `cluster_codes`' dict plus `codes`."""
+        self._ensure_built(x)
+        n = len(x)
+        if self.n_clusters > n:
+            raise invalid_value("n_clusters", f"at most the number of points ({n})", self.n_clusters)
+        from keras_mf.cluster.partition import cluster_codes  # TensorFlow: loaded only when clustering
+
+        codes = self.predict_codes(x)
+        result = cluster_codes(codes, self.n_clusters, **kwargs)
+        self.set_centers(codes, result["memberships"])
+        result["codes"] = codes
+        return result
+
+    def set_centers(self, codes, memberships):
+        """Moves the centres to the membership-weighted means of `codes (n, latent_dim)`: μ_j = Σ_i h_ij z_i / Σ_i h_ij
+        for memberships H `(n, n_clusters)`."""
+        h = np.asarray(memberships, np.float64)
+        weights = h / np.maximum(h.sum(0, keepdims=True), _TINY)
+        self.centers.assign((weights.T @ np.asarray(codes, np.float64)).astype(self.centers.dtype))
+
+    def fine_tune(
+        self,
+        x,
+        memberships,
+        epochs=10,
+        batch_size=256,
+        learning_rate=1e-4,
+        reconstruction_weight=1.0,
+        checkpoint=None,
+        callbacks=None,
+        verbose=2,
+    ):
+        """Trains encoder, decoder and centres on KL(P ‖ Q) + `reconstruction_weight` · MSE, P =
+        `target_distribution(memberships)`.
+
+        If the loss becomes NaN/inf or the assignments collapse into one cluster (> 90% of points), the weights
+        from before fine-tuning are restored and `ClusteringError` is raised; `checkpoint` (a `.keras` path),
+        when given, is written only after a successful fine-tuning, so it always holds the last good model.
+
+        Returns:
+            The History.
+        """
+        self._ensure_built(x)
+        targets = target_distribution(memberships)
+        if targets.shape != (len(x), self.n_clusters):
+            raise invalid_value(
+                "memberships", f"an array of shape ({len(x)}, {self.n_clusters})", f"array of shape {targets.shape}"
+            )
+        good = [ops.convert_to_numpy(v) for v in self.weights]
+        self.compile(
+            optimizer=keras.optimizers.Adam(learning_rate),
+            loss={"clusters": keras.losses.KLDivergence(), "reconstruction": keras.losses.MeanSquaredError()},
+            loss_weights={"clusters": 1.0, "reconstruction": reconstruction_weight},
+        )
+        history = self.fit(
+            x,
+            {"clusters": targets, "reconstruction": x},
+            epochs=epochs,
+            batch_size=batch_size,
+            callbacks=list(callbacks or []) + [keras.callbacks.TerminateOnNaN()],
+            verbose=verbose,
+        )
+        try:
+            if self.stop_training or not np.all(np.isfinite(history.history.get("loss", []))):
+                raise ClusteringError(
+                    "Fine-tuning diverged: the loss became NaN/inf. The weights from before fine-tuning were "
+                    "restored; lower `learning_rate`."
+                )
+            check_balance(self.predict_labels(x), self.n_clusters)
+        except ClusteringError:
+            for variable, value in zip(self.weights, good, strict=True):
+                variable.assign(value)
+            raise
+        if checkpoint:
+            from keras_mf.training.files import atomic_save_model
+
+            atomic_save_model(self, checkpoint)
+        return history
+
+    def predict_codes(self, x, batch_size=1024):
+        """Codes of `x` as a numpy array `(n, latent_dim)`."""
+        return np.concatenate([np.asarray(self.encode(x[i : i + batch_size])) for i in range(0, len(x), batch_size)])
+
+    def predict_labels(self, x, batch_size=1024):
+        """Hard assignments `(n,)`: the argmax of the soft assignments Q."""
+        codes = self.predict_codes(x, batch_size)
+        return np.argmax(np.asarray(self.soft_assign(codes)), axis=1)
+
+    def _ensure_built(self, x):
+        if not self.built:
+            self.build((None,) + tuple(np.shape(x)[1:]))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "input_shape": self.autoencoder.data_shape,
+                "n_clusters": self.n_clusters,
+                "latent_dim": self.autoencoder.latent_dim,
+                "hidden_units": self.autoencoder.hidden_units,
+                "degrees_of_freedom": self.degrees_of_freedom,
+            }
+        )
+        return config
