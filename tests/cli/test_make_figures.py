@@ -11,7 +11,7 @@ from sklearn.metrics.cluster import contingency_matrix
 
 from keras_mf.cli import make_figures
 from keras_mf.cli import train_autoencoder
-from keras_mf.compression import eckart_young_curve
+from keras_mf.cli.experiments.compression import eckart_young_curve
 from keras_mf.datasets import load_mnist
 
 pytest.importorskip("matplotlib")

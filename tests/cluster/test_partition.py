@@ -5,10 +5,10 @@ import pytest
 import scipy.optimize
 
 from keras_mf.cluster import clustering_accuracy
-from keras_mf.models.deep_clustering import ClusteringError
-from keras_mf.models.deep_clustering import check_balance
-from keras_mf.models.deep_clustering import cluster_codes
-from keras_mf.models.deep_clustering import symnmf_from_partition
+from keras_mf.cluster.metrics import check_balance
+from keras_mf.cluster.partition import cluster_codes
+from keras_mf.cluster.partition import symnmf_from_partition
+from keras_mf.exceptions import ClusteringError
 
 
 def _blobs(sizes=(40, 30, 50), dim=12, spread=0.3, seed=0):

@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 from scipy.optimize import brentq
 
-from keras_mf.models.deep_clustering import fuzzy_knn_graph
+from keras_mf.graph.fuzzy import fuzzy_knn_graph
 
 
 def _blobs(sizes=(40, 30, 50), dim=12, spread=0.3, seed=0):

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from keras_mf.cluster import clustering_accuracy
-from keras_mf.models.deep_clustering import cluster_codes
-from keras_mf.models.deep_clustering import fuzzy_knn_graph
-from keras_mf.models.deep_clustering import neighbor_layout
+from keras_mf.cluster.partition import cluster_codes
+from keras_mf.graph.fuzzy import fuzzy_knn_graph
+from keras_mf.graph.layout import neighbor_layout
 
 
 def _blobs(sizes=(40, 30, 50), dim=12, spread=0.3, seed=0):

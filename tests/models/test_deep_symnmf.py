@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 from roundtrip import assert_roundtrip
 
+from keras_mf.cli.experiments.deep_symnmf import run_deep_symnmf
 from keras_mf.cluster import clustering_accuracy
+from keras_mf.cluster.partition import cluster_codes
+from keras_mf.exceptions import ClusteringError
 from keras_mf.models import DeepSymNMF
-from keras_mf.models.deep_clustering import ClusteringError
-from keras_mf.models.deep_clustering import cluster_codes
-from keras_mf.models.deep_clustering import run_deep_symnmf
-from keras_mf.models.deep_clustering import target_distribution
+from keras_mf.models.deep_symnmf import target_distribution
 
 SMALL = {"latent_dim": 3, "hidden_units": (16,)}
 

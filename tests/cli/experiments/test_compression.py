@@ -5,8 +5,8 @@ import pytest
 
 
 def test_eckart_young_curve_matches_numpy_svd():
-    from keras_mf.compression import eckart_young_curve
-    from keras_mf.compression import svd_error_curve
+    from keras_mf.cli.experiments.compression import eckart_young_curve
+    from keras_mf.cli.experiments.compression import svd_error_curve
 
     x = np.random.default_rng(0).random((60, 20)).astype(np.float32)
     ranks, errors = eckart_young_curve(x)

@@ -6,8 +6,8 @@ import keras
 import numpy as np
 import pytest
 
+from keras_mf.cli.experiments.deep_symnmf import run_deep_symnmf
 from keras_mf.cluster import clustering_accuracy
-from keras_mf.models.deep_clustering import run_deep_symnmf
 
 # The whole experiment, twice.
 pytestmark = pytest.mark.slow

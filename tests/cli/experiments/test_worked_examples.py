@@ -10,13 +10,13 @@ import scipy.integrate
 import scipy.special
 from sklearn.cluster import SpectralClustering
 
-from keras_mf import tutorials
+from keras_mf.cli.experiments import worked_examples
 
 
 @functools.cache
 def _example(name):
     """Each worked example computed once per session: the value tests and the verdict test share it."""
-    return getattr(tutorials, name)()
+    return getattr(worked_examples, name)()
 
 
 def test_dense_layer_sgd_step():
@@ -298,7 +298,7 @@ CLAIM_HOLDS = {
 
 
 def test_every_example_has_an_independent_check():
-    assert sorted(CLAIM_HOLDS) == sorted(example.__name__ for example in tutorials.EXAMPLES)
+    assert sorted(CLAIM_HOLDS) == sorted(example.__name__ for example in worked_examples.EXAMPLES)
 
 
 @pytest.mark.parametrize("name", sorted(CLAIM_HOLDS))

@@ -1,4 +1,4 @@
-"""kmeans: k-means++ and Lloyd's iterations, against scikit-learn's KMeans and Lloyd's fixed point in numpy."""
+"""k_means: k-means++ and Lloyd's iterations, against scikit-learn's KMeans and Lloyd's fixed point in numpy."""
 
 import numpy as np
 import pytest
