@@ -4,9 +4,10 @@ process.
 Keras chooses its backend once per process, so this (TensorFlow) session starts one more pytest per installed
 backend with `KERAS_BACKEND` set, on the files of the suites the session selected: "contract" (the layer contract,
 tests/test_layer_contract.py: symbolic call, training step, mixed precision, `.keras` round trip for every layer and
-model) is in the fast loop; "layers and models" (all their tests: `adapt`'s backend-neutral path, training, fitting
-from tf.data) is `slow`. conftest.py starts the runs once collection is done and orders these tests last, so on two
-cores the other backend's run overlaps the rest of the suite instead of adding to it.
+model) and "layers and models" (all their tests: `adapt`'s backend-neutral path, training, fitting from tf.data);
+both are `slow` (see SLOW_SUITES), and `pytest -k "backend and contract"` runs the contract alone. conftest.py
+starts the runs once collection is done and orders these tests last, so on two cores the other backend's run
+overlaps the rest of the suite instead of adding to it.
 """
 
 import importlib.util
@@ -32,7 +33,10 @@ SUITES = {
 }
 BACKENDS = {"jax": "jax", "torch": "torch"}
 TIMEOUT = 900
-SLOW_SUITES = {"layers and models"}
+# Both suites are slow: -m "not slow" is the TensorFlow-only developer loop (its own process already keeps two cores
+# busy at times with TensorFlow's threads, and JAX's start and compiles cost about 36 s of CPU for the contract
+# alone); full pytest, which CI runs, checks every suite under every installed backend.
+SLOW_SUITES = {"contract", "layers and models"}
 
 
 def start_backend_runs(wanted):
