@@ -76,6 +76,7 @@ SMALL_RUNS = {
 
 @pytest.mark.parametrize("command", sorted(SMALL_RUNS))
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::keras_mf.exceptions.ConvergenceWarning")  # the cluster run stops at 50 on purpose
 def test_commands_run_without_matplotlib(command, tmp_path, monkeypatch, capsys):
     if command == "keras-mf-cluster":
         pytest.importorskip("keras_mf.graph.pipeline")
