@@ -1,4 +1,5 @@
 import os
+import sys
 
 # Tests never touch the network: "auto" skips tfds downloads and falls back to local sources.
 os.environ["KERAS_MF_OFFLINE"] = "1"
@@ -11,6 +12,19 @@ import pytest  # noqa: E402
 @pytest.fixture(autouse=True)
 def _seed():
     keras.utils.set_random_seed(1234)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_layout_traces(monkeypatch):
+    """Each test gets neighbor_layout's compiled step without the traces earlier tests left: with them, a layout of
+    another width can fail (tests/graph/test_layout.py, test_layouts_of_several_widths_in_one_process), which would
+    make a test's outcome depend on the tests run before it."""
+    layout = sys.modules.get("keras_mf.graph.layout")
+    if layout is None:  # not imported yet: no traces to leave behind (and no TensorFlow to load for it)
+        return
+    function = layout._layout_steps
+    traced = sys.modules["tensorflow"].function(function.python_function, reduce_retracing=True)
+    monkeypatch.setattr(layout, "_layout_steps", traced)
 
 
 from hypothesis import HealthCheck  # noqa: E402
