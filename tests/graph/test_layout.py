@@ -23,11 +23,8 @@ def _blobs(sizes=(40, 30, 50), dim=12, spread=0.3, seed=0):
     return x.astype(np.float32), labels
 
 
-# "balanced" runs SymNMF from both the spectral and the k-means partition: each alone is in the slow suite.
-@pytest.mark.parametrize(
-    "init",
-    ["balanced", pytest.param("spectral", marks=pytest.mark.slow), pytest.param("kmeans", marks=pytest.mark.slow)],
-)
+@pytest.mark.slow  # three layouts of 300 SGD steps and SymNMF from one or two partitions
+@pytest.mark.parametrize("init", ["balanced", "spectral", "kmeans"])
 def test_layout_separates_blobs_and_is_deterministic(init):
     x, labels = _blobs()
     w = fuzzy_knn_graph(x, 10)

@@ -79,6 +79,7 @@ def tuned(tmp_path_factory):
     return model, x, labels, result, checkpoint
 
 
+@pytest.mark.slow  # pretraining, clustering and fine-tuning: the deep-clustering pipeline in small
 def test_fine_tune_learns_the_symnmf_partition(tuned):
     model, x, labels, result, checkpoint = tuned
     assert clustering_accuracy(labels, result["labels"]) == 1.0  # deterministic: see `tuned`
@@ -94,6 +95,7 @@ def test_fine_tune_learns_the_symnmf_partition(tuned):
 
 
 @pytest.mark.parametrize("failure", ["nan", "collapse"])
+@pytest.mark.slow  # on the pretrained, clustered and fine-tuned model of `tuned`
 def test_failed_fine_tuning_restores_weights_and_keeps_checkpoint(tuned, failure):
     model, x, _, result, checkpoint = tuned
     before = [v.numpy() for v in model.weights]
