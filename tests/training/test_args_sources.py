@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from paths import ROOT  # noqa: E402
 
 from keras_mf.cli import cluster_mnist
 from keras_mf.cli import compress_mnist
@@ -18,7 +19,6 @@ from keras_mf.cli import train_rnn
 from keras_mf.datasets import sources
 from keras_mf.training import args as cli_args
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUNDLED = sources.BUNDLED_DIR
 MODULES = {
     "keras-mf-autoencoder": train_autoencoder,

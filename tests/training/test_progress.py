@@ -9,10 +9,9 @@ import sys
 import time
 
 import pytest
+from paths import ROOT  # noqa: E402
 
 from keras_mf.training import progress
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def test_phase_prints_its_name_then_its_elapsed_time(capsys, monkeypatch):

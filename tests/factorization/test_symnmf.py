@@ -1,3 +1,4 @@
+import re
 import warnings
 
 import numpy as np
@@ -40,9 +41,24 @@ def _block_graph(seed=0, sizes=(30, 20, 25)):
     return (a + a.T) / 2, labels
 
 
-@pytest.mark.parametrize("solver", SOLVERS, ids=lambda p: p.get("step", p["solver"]))
-@pytest.mark.parametrize("sparse", [False, True])
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
+# Every solver on dense and sparse graphs in both precisions is the slow suite's; the fast loop keeps one case of
+# each solver, each kind of graph and each precision.
+FAST_PLANTED = {("bb", False, "float32"), ("bb", True, "float64"), ("line_search", True, "float32")}
+FAST_PLANTED |= {("armijo", False, "float64")}
+
+
+def _planted_cases():
+    for solver in SOLVERS:
+        for sparse in (False, True):
+            for dtype in ("float32", "float64"):
+                name = solver.get("step", solver["solver"])
+                marks = () if (name, sparse, dtype) in FAST_PLANTED else pytest.mark.slow
+                yield pytest.param(
+                    solver, sparse, dtype, marks=marks, id=f"{name}-{'sparse' if sparse else 'dense'}-{dtype}"
+                )
+
+
+@pytest.mark.parametrize("solver, sparse, dtype", _planted_cases())
 def test_recovers_planted_clusters(solver, sparse, dtype):
     a, labels = _block_graph()
     graph = tf.sparse.from_dense(a) if sparse else a
@@ -82,7 +98,7 @@ def _reference_objective(a, h0):
 
 
 @pytest.mark.parametrize("solver", SOLVERS, ids=lambda p: p.get("step", p["solver"]))
-@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("seed", [0, pytest.param(1, marks=pytest.mark.slow)])
 def test_every_solver_reaches_the_float64_reference_objective(solver, seed):
     a, _ = _block_graph(seed, sizes=(12, 9, 7))
     h0 = np.random.default_rng(seed).random((a.shape[0], 3))
@@ -231,10 +247,37 @@ def test_graph_without_edges_is_refused_and_isolated_nodes_are_counted():
         assert clustering_accuracy(labels, model.labels_[:-2]) == 1.0
 
 
+def _small_problem():
+    rng = np.random.default_rng(0)
+    a = rng.random((6, 6))
+    return (a + a.T) / 2, rng.random((6, 2))
+
+
+def _projected_gradient_descent(a, h, step, iterations):
+    """The textbook iteration H ← max(0, H − η∇f), ∇f = 2(HHᵀH − AH), in float64 numpy; f after each step."""
+    objectives = [0.5 * np.sum((a - h @ h.T) ** 2)]
+    for _ in range(iterations):
+        h = np.maximum(0.0, h - step * 2.0 * (h @ h.T @ h - a @ h))
+        objectives.append(0.5 * np.sum((a - h @ h.T) ** 2))
+    return np.array(objectives), h
+
+
+def _fixed_step_fit(iterations, **kwargs):
+    a, h0 = _small_problem()
+    with pytest.warns(ConvergenceWarning, match=f"max_iter={iterations}"):
+        model = SymNMF(2, step=0.005, max_iter=iterations, dtype="float64", **kwargs).fit(a, init=h0)
+    return model, _projected_gradient_descent(a, h0, 0.005, iterations)
+
+
+# The fixed step reaches TensorFlow as tf.cast(0.005, float64), which goes through float32: η is 2.2e-8 relative off,
+# and the float64 trajectory with it (about 4e-9 after 25 steps).
+STEP_ROUNDING = 1e-7
+
+
 def test_logs_objective_to_tensorboard(tmp_path, monkeypatch):
+    """The logged objectives are the textbook iteration's, step by step (numpy), and the writer is closed."""
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    a, _ = _block_graph()
     closed = []
     create = tf.summary.create_file_writer
 
@@ -245,29 +288,44 @@ def test_logs_objective_to_tensorboard(tmp_path, monkeypatch):
         return writer
 
     monkeypatch.setattr(tf.summary, "create_file_writer", recording)
-    model = SymNMF(3, random_state=0, logdir=str(tmp_path), max_iter=50).fit(a)
+    model, (expected, h) = _fixed_step_fit(25, logdir=str(tmp_path))
     assert closed == [True]
     events = EventAccumulator(str(tmp_path), size_guidance={"tensors": 0})
     events.Reload()
-    logged = [e for e in events.Tensors("symnmf/objective")]
-    assert len(logged) == len(model.history_)
+    logged = events.Tensors("symnmf/objective")
+    assert [e.step for e in logged] == list(range(26))
+    np.testing.assert_allclose([float(tf.make_ndarray(e.tensor_proto)) for e in logged], expected, rtol=STEP_ROUNDING)
+    np.testing.assert_allclose(model.components_, h, rtol=STEP_ROUNDING)
 
 
-def test_progress_bar_reports_iterations(capsys):
-    a, _ = _block_graph()
-    with pytest.warns(ConvergenceWarning):
-        SymNMF(3, random_state=0, max_iter=5, verbose=True).fit(a)
-    assert "objective" in capsys.readouterr().out
+@pytest.mark.xfail(
+    strict=True,
+    reason="library: symnmf._initial_state casts the fixed step with tf.cast(alpha, dtype), which converts the "
+    "Python float to a float32 tensor first: with dtype='float64' the step is 0.004999999888 for 0.005",
+)
+def test_fixed_step_trajectory_is_exact_in_float64():
+    model, (expected, h) = _fixed_step_fit(25)
+    np.testing.assert_allclose(model.history_, expected, rtol=1e-12)
 
 
-def test_bb_race_then_winner_ends_where_the_winner_alone_would():
-    """Restarts race to a looser stop; the winner then goes on from its own state, so it ends as a single
-    restart from the same start does (random starts are uniform draws, rescaled like `init`)."""
+def test_progress_bar_reports_iterations_and_the_objective(capsys):
+    model, (expected, _) = _fixed_step_fit(25, verbose=True)
+    out = capsys.readouterr().out
+    final = out.split("25/25")[-1]  # the progress bar's last update
+    printed = float(re.search(r"objective: ([0-9.e+-]+)", final).group(1))
+    assert printed == pytest.approx(expected[-1], abs=5e-5)  # printed to 4 decimals
+    assert expected[-1] < expected[0] - 0.1  # the value printed at the end is not the start's
+
+
+def test_bb_race_winner_is_polished_to_a_stationary_point():
+    """Restarts race to a looser stop, then the winner alone goes on to the full stop: the model reports the lowest
+    objective of the restarts, numpy's objective at its H, and a point scipy's L-BFGS-B (float64, an independent
+    solver) lowers by less than 1e-7 relative (measured: 6e-10; one restart stopped at tol=1e-3 without the polish
+    leaves 8e-7 on this graph)."""
     a, _ = _block_graph(3)
     model = SymNMF(3, n_init=3, random_state=0, dtype="float64").fit(a)
-    starts = np.random.default_rng(0).random((3, a.shape[0], 3))
-    alone = SymNMF(3, dtype="float64").fit(a, init=starts[int(np.argmin(model.objectives_))])
-    assert model.objective_ == pytest.approx(alone.objective_, rel=1e-9)
-    assert model.n_iter_ == alone.n_iter_ and model.converged_
-    np.testing.assert_array_equal(model.labels_, alone.labels_)
-    assert len(model.history_) == model.n_iter_ + 1
+    h = model.components_
+    assert model.converged_ and len(model.history_) == model.n_iter_ + 1
+    assert model.objective_ == model.objectives_.min() == model.history_[-1]
+    assert model.objective_ == pytest.approx(0.5 * np.sum((a - h @ h.T) ** 2), rel=1e-12)
+    assert _reference_objective(a, h) == pytest.approx(model.objective_, rel=1e-7)

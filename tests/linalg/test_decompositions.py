@@ -1,3 +1,5 @@
+"""SVD solves and eigen-solvers against numpy."""
+
 import numpy as np
 import pytest
 import tensorflow as tf

@@ -7,11 +7,10 @@ import sys
 
 import numpy as np
 import pytest
+from paths import ROOT  # noqa: E402
 
 from keras_mf.datasets import load_mnist
 from keras_mf.datasets import sources
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture

@@ -1,13 +1,16 @@
+"""StatefulRNN: SimpleRNN's numbers, chunks with carried state, the state across batches and saves."""
+
 import keras
 import numpy as np
 import pytest
 from keras.ops import convert_to_numpy as to_numpy
 from roundtrip import assert_roundtrip
 
-from keras_mf import RecurrentCell
 from keras_mf import StatefulRNN
 
 RNG = np.random.default_rng(0)
+
+
 X = RNG.standard_normal((4, 12, 3)).astype(np.float32)
 
 
@@ -25,18 +28,6 @@ def test_matches_simple_rnn_with_same_weights(return_sequences):
     reference.set_weights(model.cell.get_weights())
     expected = to_numpy(model.head(reference(X)))
     np.testing.assert_allclose(to_numpy(model(X)), expected, atol=1e-6)  # float32 round-off only
-
-
-def test_cell_on_its_own_computes_the_recurrence_and_output():
-    cell = RecurrentCell(5, output_dim=2, output_activation="sigmoid")
-    h = np.zeros((4, 5), np.float32)
-    y, (h1,) = cell(X[:, 0], [h])
-    w, u, b, wo, bo = (to_numpy(v) for v in cell.weights)
-    h_ref = np.tanh(X[:, 0] @ w + h @ u + b)
-    np.testing.assert_allclose(to_numpy(h1), h_ref, atol=1e-6)
-    np.testing.assert_allclose(to_numpy(y), 1 / (1 + np.exp(-(h_ref @ wo + bo))), atol=1e-6)
-    layer = keras.layers.RNN(cell, return_sequences=True)
-    assert layer(X).shape == (4, 12, 2)
 
 
 def test_chunks_with_carried_state_equal_the_whole_sequence():
@@ -63,11 +54,29 @@ def test_state_persists_across_predict_batches_and_reset_gives_a_fresh_model():
     np.testing.assert_array_equal(to_numpy(model.state)[[0, 2]], state[[0, 2]])
 
 
+def _numpy_states(model, sequences):
+    """The cell's final hidden state after each sequence, each starting where the previous one ended (numpy)."""
+    kernel, recurrent, bias = (np.asarray(w, np.float64) for w in model.cell.get_weights())
+    h = np.zeros((sequences[0].shape[0], kernel.shape[1]))
+    states = []
+    for x in sequences:
+        for t in range(x.shape[1]):
+            h = np.tanh(x[:, t] @ kernel + h @ recurrent + bias)
+        states.append(h)
+    return states
+
+
 def test_state_persists_across_fit_batches():
+    """Two batches through `fit` (learning rate 0, so the weights stay those numpy uses): the state after them is the
+    numpy recurrence run through both batches in turn, not through the second alone from zero."""
     model = _model(stateful=True, batch_size=4)
-    model.compile("adam", "sparse_categorical_crossentropy")
-    model.fit(np.concatenate([X, X]), np.zeros(8), batch_size=4, epochs=1, verbose=0, shuffle=False)
-    assert np.abs(to_numpy(model.state)).sum() > 0
+    model.compile(keras.optimizers.SGD(0.0), "sparse_categorical_crossentropy")
+    second = X[:, ::-1] * 0.5
+    model.fit(np.concatenate([X, second]), np.zeros(8), batch_size=4, epochs=1, verbose=0, shuffle=False)
+    carried = _numpy_states(model, [X.astype(np.float64), second.astype(np.float64)])[-1]
+    fresh = _numpy_states(model, [second.astype(np.float64)])[-1]
+    np.testing.assert_allclose(to_numpy(model.state), carried, atol=1e-6)
+    assert np.abs(carried - fresh).max() > 1e-2  # a state reset between the batches would be told apart
 
 
 def test_keras_roundtrip_keeps_weights_and_state(tmp_path):

@@ -1,12 +1,12 @@
+"""Similarity graphs: Gaussian, self-tuning k-NN and the blockwise nearest neighbours, against brute force."""
+
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_mf import cluster
 from keras_mf import graph
 
 POINTS = np.array([1.0, 2.0, 5.0, 6.0, 10.0, 11.0])
-PATH = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
 
 
 def test_tutorial_six_points_degrees_and_clusters():
@@ -17,44 +17,6 @@ def test_tutorial_six_points_degrees_and_clusters():
     labels = graph.spectral_clustering(w, 3)
     assert labels[0] == labels[1] and labels[2] == labels[3] and labels[4] == labels[5]
     assert len(set(labels)) == 3
-
-
-def test_path_graph_laplacian():
-    lap = graph.laplacian(PATH).numpy()
-    np.testing.assert_array_equal(lap, [[1, -1, 0], [-1, 2, -1], [0, -1, 1]])
-    np.testing.assert_array_equal(lap @ np.ones(3), 0)
-
-
-@pytest.mark.parametrize("components", [1, 2, 3])
-def test_zero_eigenvalue_multiplicity_is_number_of_components(components):
-    rng = np.random.default_rng(components)
-    blocks = [rng.random((4, 4)) for _ in range(components)]
-    w = np.zeros((4 * components, 4 * components))
-    for i, b in enumerate(blocks):
-        w[4 * i : 4 * i + 4, 4 * i : 4 * i + 4] = (b + b.T) / 2
-    np.fill_diagonal(w, 0)
-    eig = np.linalg.eigvalsh(graph.laplacian(w).numpy())
-    assert eig.min() > -1e-10  # positive semi-definite
-    assert int(np.sum(eig < 1e-9)) == components
-    sym = np.linalg.eigvalsh(graph.laplacian(w, normalized=True).numpy())
-    assert sym.min() > -1e-10 and sym.max() < 2 + 1e-10
-
-
-def test_isolated_vertex_is_a_clear_error():
-    w = np.zeros((3, 3))
-    w[0, 1] = w[1, 0] = 1.0
-    with pytest.raises(ValueError, match="1 isolated vertices"):
-        graph.normalize_adjacency(w)
-
-
-def test_fiedler_vector_of_path_and_bisection():
-    value, vector = graph.fiedler_vector(PATH)
-    assert float(value) == pytest.approx(1.0, abs=1e-12)
-    np.testing.assert_allclose(vector.numpy(), [2**-0.5, 0, -(2**-0.5)], atol=1e-12)
-    two_cliques = np.kron(np.eye(2), np.ones((3, 3))) + 0.01
-    np.fill_diagonal(two_cliques, 0)
-    labels = graph.fiedler_bisection(two_cliques)
-    assert len(set(labels[:3])) == 1 and len(set(labels[3:])) == 1 and labels[0] != labels[3]
 
 
 def test_knn_graph_matches_brute_force():
@@ -116,51 +78,3 @@ def test_nearest_neighbors_exclude_only_the_point_itself(copies):
     # error of a few ulps of ‖x‖² (here ≤ 3): 1e-5 on d², i.e. up to 3e-3 on a zero distance.
     np.testing.assert_allclose(distances**2, np.sort(d, axis=1)[:, :k] ** 2, atol=1e-5)
     np.testing.assert_allclose(np.take_along_axis(d, indices, 1) ** 2, distances**2, atol=1e-5)
-
-
-def test_kmeans_and_metrics():
-    rng = np.random.default_rng(0)
-    centers = np.array([[0, 0], [10, 0], [0, 10]], np.float32)
-    truth = np.repeat([0, 1, 2], 50)
-    x = centers[truth] + rng.standard_normal((150, 2)).astype(np.float32)
-    labels, _, _ = cluster.kmeans(x, 3, seed=0)
-    assert cluster.clustering_accuracy(truth, labels) == 1.0
-    assert cluster.normalized_mutual_info(truth, labels) == pytest.approx(1.0)
-    assert cluster.normalized_mutual_info(truth, np.zeros(150)) == pytest.approx(0.0)
-    assert cluster.clustering_accuracy([0, 0, 1, 1], [1, 1, 0, 1]) == 0.75
-
-
-def test_hungarian_matches_brute_force():
-    import itertools
-
-    rng = np.random.default_rng(1)
-    for _ in range(20):
-        cost = rng.random((5, 5))
-        rows, cols = cluster.linear_sum_assignment(cost)
-        best = min(sum(cost[i, p[i]] for i in range(5)) for p in itertools.permutations(range(5)))
-        assert cost[rows, cols].sum() == pytest.approx(best)
-
-
-def test_spectral_on_sparse_graph_agrees_with_dense():
-    rng = np.random.default_rng(3)
-    x = np.concatenate([rng.standard_normal((40, 2)) + [6 * i, 0] for i in range(3)]).astype(np.float32)
-    w = graph.knn_graph(x, n_neighbors=8)
-    truth = np.repeat([0, 1, 2], 40)
-    assert cluster.clustering_accuracy(truth, graph.spectral_clustering(w, 3)) == 1.0
-    assert cluster.clustering_accuracy(truth, graph.spectral_clustering(tf.sparse.to_dense(w), 3)) == 1.0
-
-
-@pytest.mark.parametrize("spectral", [False, True])
-def test_cluster_pipeline_on_separated_blobs(spectral):
-    from keras_mf.graph.pipeline import cluster as cluster_points
-
-    rng = np.random.default_rng(4)
-    x = np.concatenate([rng.standard_normal((40, 2)) + [8 * i, 0] for i in range(3)]).astype(np.float32)
-    truth = np.repeat([0, 1, 2], 40)
-    result = cluster_points(x, 3, n_neighbors=8, n_init=2, spectral=spectral)
-    assert cluster.clustering_accuracy(truth, result["symnmf_labels"]) == 1.0
-    assert result["symnmf"].converged_ and result["graph"].dense_shape.numpy().tolist() == [120, 120]
-    if spectral:
-        assert cluster.clustering_accuracy(truth, result["spectral_labels"]) == 1.0
-    else:
-        assert result["spectral_labels"] is None and result["spectral_seconds"] is None
