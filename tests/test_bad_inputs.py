@@ -75,6 +75,9 @@ def _stateful():
 
 # (call, exception type, text the message must contain)
 LIBRARY = {
+    "size_entropy no labels": (lambda: cluster.size_entropy([], 2), ValueError, "`labels`"),
+    "check_balance 2-D labels": (lambda: cluster.check_balance(np.ones((2, 2), int), 2), ValueError, "`labels`"),
+    "check_balance n_clusters 0": (lambda: cluster.check_balance([0, 0], 0), ValueError, "`n_clusters`"),
     # TruncatedSVD: construction
     "svd rank 0": (lambda: TruncatedSVD(rank=0), ValueError, "`rank`"),
     "svd rank float": (lambda: TruncatedSVD(rank=2.5), ValueError, "`rank`"),
@@ -316,9 +319,6 @@ UNCHECKED = {
         "`b`",
     ),
     "gram_accumulator center str": (lambda: linalg.gram_accumulator("yes"), TypeError, "`center`"),
-    "size_entropy no labels": (lambda: cluster.size_entropy([], 2), ValueError, "`labels`"),
-    "check_balance 2-D labels": (lambda: cluster.check_balance(np.ones((2, 2), int), 2), ValueError, "`labels`"),
-    "check_balance n_clusters 0": (lambda: cluster.check_balance([0, 0], 0), ValueError, "`n_clusters`"),
 }
 
 # Public names that need no row, with the reason.

@@ -6,7 +6,6 @@ import keras
 import numpy as np
 import pytest
 from layer_contract import Case
-from layer_contract import check_shapes
 from layer_contract import run_layer_contract
 
 from keras_mf import Autoencoder
@@ -91,7 +90,6 @@ CASES = {
         seeded(deep_symnmf),
         FLAT,
         {"clusters": (None, 3), "reconstruction": (None, 12)},
-        skip=("shapes",),  # DeepSymNMF has no compute_output_shape: test_deep_symnmf_compute_output_shape
     ),
 }
 
@@ -99,12 +97,3 @@ CASES = {
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_layer_contract(name, tmp_path):
     run_layer_contract(CASES[name], tmp_path)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=NotImplementedError,
-    reason="library: DeepSymNMF does not implement compute_output_shape (Keras' Layer default raises)",
-)
-def test_deep_symnmf_compute_output_shape():
-    check_shapes(CASES["DeepSymNMF"])

@@ -298,11 +298,6 @@ def test_logs_objective_to_tensorboard(tmp_path, monkeypatch):
     np.testing.assert_allclose(model.components_, h, rtol=STEP_ROUNDING)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="library: symnmf._initial_state casts the fixed step with tf.cast(alpha, dtype), which converts the "
-    "Python float to a float32 tensor first: with dtype='float64' the step is 0.004999999888 for 0.005",
-)
 def test_fixed_step_trajectory_is_exact_in_float64():
     model, (expected, h) = _fixed_step_fit(25)
     np.testing.assert_allclose(model.history_, expected, rtol=1e-12)
