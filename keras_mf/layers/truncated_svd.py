@@ -1,5 +1,7 @@
 """TruncatedSVD: a PCA-style projection layer fitted from data with `adapt`."""
 
+import sys
+
 import keras
 import numpy as np
 from keras import ops
@@ -11,14 +13,23 @@ from keras_mf._validation import check_exactly_one
 from keras_mf._validation import check_fraction
 from keras_mf._validation import check_int
 from keras_mf._validation import check_optional_int
+from keras_mf._validation import check_positive_float
 from keras_mf._validation import check_real_dtype
+from keras_mf._validation import is_sparse
 from keras_mf.exceptions import NotFittedError
+from keras_mf.linalg.convergence import warn_unconverged
 from keras_mf.linalg.gram import gram_accumulator
 from keras_mf.linalg.rank import choose_rank
 
 # Rows per batch when `adapt` is given an array: each batch costs one compiled Gram product, so fewer, larger
 # batches amortise the call, while 16384 rows of 784 float32 features stay near 50 MB.
 _DEFAULT_ARRAY_BATCH = 16384
+# "auto" solves exactly (a full eigh) up to this many features: the eigh of a 1024-wide Gram matrix costs about
+# as much as the Gram product of ~10k rows (CHANGELOG, benchmarks/svd.py), so exactness is affordable there;
+# above it, with k ≤ features / 6, subspace iteration to a residual tolerance.
+_EXACT_AUTO_FEATURES = 1024
+# Subspace iteration pays off only when k is well below the width (measured in benchmarks/svd.py).
+_SUBSPACE_MAX_FRACTION = 6
 
 
 @keras.saving.register_keras_serializable(package="keras_mf")
@@ -42,11 +53,26 @@ class TruncatedSVD(keras.layers.Layer):
             weights are then created by `adapt`, so adapt it before building a model around it.
         center: subtract the mean before projecting (PCA). With `center=False` it is the plain
             truncated SVD of the data.
-        solver: "auto", "eigh" (full symmetric eigendecomposition) or "subspace" (block subspace
-            iteration for the top k, much faster when k ≪ features). "auto" picks "subspace" when
-            k is known and at most features / 6 (where it is the faster, see `benchmarks/svd.py`), else
-            "eigh". On backends other than TensorFlow the statistics are combined in float64 and
-            decomposed by a full eigh whatever the solver.
+        solver: "auto", "eigh" (full symmetric eigendecomposition, exact) or "subspace" (block subspace
+            iteration for the top k, much faster when k ≪ features and the spectrum decays). "auto" is
+            exact ("eigh") whenever that is affordable: always for at most 1024 features, and whenever k is
+            not known or above features / 6; otherwise (k ≤ features / 6 of more than 1024 features) it
+            takes "subspace". Subspace iteration runs until every top-k Ritz pair's residual is at most `tol`
+            times the largest eigenvalue, and warns (ConvergenceWarning, naming `max_iter`) when `max_iter`
+            iterations were not enough. On backends other than TensorFlow the statistics are combined in
+            float64 and decomposed by a full float64 eigh whatever the solver.
+        max_iter: the most subspace iterations.
+        tol: relative residual at which subspace iteration stops; default √eps of the layer's dtype
+            (3.5e-4 in float32, 1.5e-8 in float64), where eigenvalues are accurate to ~eps·σ₁⁴/gap.
+
+    Precision follows the layer's `dtype`: with `dtype="float64"` the products (of float data), sums and
+    eigen-solve all run in float64; in float32 the sums are float64 and the products and solve float32.
+
+    Sparse input: `adapt` takes `scipy.sparse` matrices, `tf.SparseTensor`s and tf.data datasets of sparse
+    batches without densifying them (each batch's XᵀX is a sparse product, its column sums a sparse reduction;
+    centring is the rank-one correction n·m mᵀ of the accumulated Gram matrix, so the mean is never
+    subtracted from the data). The Gram matrix itself is dense, `(features, features)`. The layer's call,
+    `reconstruct` included, also takes sparse batches.
 
     Input shape: `(batch, features)`.
     Output shape: `(batch, rank)`.
@@ -59,18 +85,22 @@ class TruncatedSVD(keras.layers.Layer):
     Example:
 
     >>> layer = TruncatedSVD(rank=32)
-    >>> layer.adapt(x_train)                    # numpy array, tensor or batched tf.data.Dataset
+    >>> layer.adapt(x_train)                    # array, tensor, scipy.sparse, batched tf.data.Dataset
     >>> codes = layer(x)                        # (batch, 32)
     >>> x_hat = layer.reconstruct(x)            # (batch, features)
     """
 
-    def __init__(self, rank=None, energy=None, center=True, solver="auto", fitted_rank=None, **kwargs):
+    def __init__(
+        self, rank=None, energy=None, center=True, solver="auto", max_iter=300, tol=None, fitted_rank=None, **kwargs
+    ):
         super().__init__(**kwargs)
         check_exactly_one(rank=rank, energy=energy)
         self.rank = check_optional_int("rank", rank, 1)
         self.energy = None if energy is None else check_fraction("energy", energy)
         self.center = check_bool("center", center)
         self.solver = check_choice("solver", solver, ("auto", "eigh", "subspace"))
+        self.max_iter = check_int("max_iter", max_iter, 1)
+        self.tol = None if tol is None else check_positive_float("tol", tol)
         self.fitted_rank = check_optional_int("fitted_rank", fitted_rank, 1) or self.rank
         self.features = None
         self.supports_masking = True
@@ -99,11 +129,19 @@ class TruncatedSVD(keras.layers.Layer):
             name="n_samples", shape=(), initializer="zeros", trainable=False, dtype="int32"
         )
 
+    def __call__(self, inputs, *args, **kwargs):
+        # Keras takes tensors only; a scipy.sparse batch becomes the backend's sparse tensor (on TensorFlow) or
+        # a dense batch (elsewhere) here, before Keras sees it.
+        return super().__call__(_backend_batch(inputs), *args, **kwargs)
+
     def call(self, inputs):
         self._check_ready(inputs)
-        x = ops.cast(inputs, self.compute_dtype)
         mean, components = (ops.cast(v, self.compute_dtype) for v in (self.mean, self.components))
-        return ops.matmul(x - mean, components)
+        if is_sparse(inputs):
+            # (x − m)V = xV − mV: subtracting the mean from a sparse batch would densify it.
+            x = _sparse_cast(inputs, self.compute_dtype)
+            return ops.matmul(x, components) - ops.matmul(mean[None, :], components)
+        return ops.matmul(ops.cast(inputs, self.compute_dtype) - mean, components)
 
     def inverse(self, codes):
         """Maps codes `(batch, rank)` back to `(batch, features)`: x̂ = z Vₖᵀ + mean."""
@@ -127,15 +165,15 @@ class TruncatedSVD(keras.layers.Layer):
         """Fits the mean and components from data, streaming it in batches.
 
         Args:
-            data: an array or tensor `(n_samples, features)` of any backend, a batched
-                `tf.data.Dataset` (of arrays, or of tuples whose first element is the input), or an
-                iterable of batches.
+            data: an array or tensor `(n_samples, features)` of any backend, a `scipy.sparse` matrix or
+                `tf.SparseTensor`, a batched `tf.data.Dataset` (of dense or sparse batches, or of tuples
+                whose first element is the input), or an iterable of batches.
             batch_size: rows per batch when `data` is an array (default 16384).
             steps: stop after this many batches.
         """
         batch_size = check_optional_int("batch_size", batch_size, 1)
         steps = check_optional_int("steps", steps, 1)
-        stats = gram_accumulator(self.center)
+        stats = gram_accumulator(self.center, self.variable_dtype)
         if not self.built:
             self.features = None  # a failed earlier adapt must not fix the width
         for i, batch in enumerate(_batches(data, batch_size or _DEFAULT_ARRAY_BATCH)):
@@ -147,7 +185,10 @@ class TruncatedSVD(keras.layers.Layer):
         self._fit(stats)
 
     def _check_batch(self, batch, stats):
-        check_real_dtype("data", batch)
+        if is_sparse(batch):
+            check_real_dtype("data", batch.data if hasattr(batch, "tocoo") else batch.values)
+        else:
+            check_real_dtype("data", batch)
         if len(batch.shape) != 2:
             raise ValueError(
                 "TruncatedSVD.adapt expects batches of shape (batch, features). "
@@ -173,10 +214,10 @@ class TruncatedSVD(keras.layers.Layer):
                 f"Received an invalid value for `rank`, expected an integer in [1, {max_rank}] "
                 f"(min(n_samples={count}, features={self.features})). Received: rank={self.rank}"
             )
-        solver = self.solver
-        if solver == "auto":
-            solver = "subspace" if self.rank is not None and 6 * self.rank <= self.features else "eigh"
-        mean, singular_values, components, total_variance = stats.decompose(self.rank if solver == "subspace" else None)
+        solver = self._solver()
+        top = self.rank if solver == "subspace" else None
+        mean, singular_values, components, total_variance, report = stats.decompose(top, self.max_iter, self.tol)
+        warn_unconverged("TruncatedSVD's subspace iteration", *report, "max_iter", self.max_iter, stacklevel=4)
         rank = self.rank or choose_rank(singular_values, None, self.energy, max_rank)
         if self.fitted_rank is not None and self.fitted_rank != rank:
             raise ValueError(
@@ -186,11 +227,18 @@ class TruncatedSVD(keras.layers.Layer):
         self.fitted_rank = rank
         if not self.built:
             self.build((None, self.features))
-        fitted = (mean, components[:, :rank], singular_values[:rank], total_variance, count)
+        fitted = (mean, _orthonormal(components[:, :rank]), singular_values[:rank], total_variance, count)
         for variable, value in zip(
             (self.mean, self.components, self.singular_values, self.total_variance, self.n_samples), fitted, strict=True
         ):
             variable.assign(np.asarray(value).astype(variable.dtype))
+
+    def _solver(self):
+        """The solver "auto" stands for (see the class docstring)."""
+        if self.solver != "auto":
+            return self.solver
+        few_components = self.rank is not None and _SUBSPACE_MAX_FRACTION * self.rank <= self.features
+        return "subspace" if few_components and self.features > _EXACT_AUTO_FEATURES else "eigh"
 
     @property
     def explained_variance(self):
@@ -233,6 +281,8 @@ class TruncatedSVD(keras.layers.Layer):
                 "energy": self.energy,
                 "center": self.center,
                 "solver": self.solver,
+                "max_iter": self.max_iter,
+                "tol": self.tol,
                 "fitted_rank": self.fitted_rank,
             }
         )
@@ -240,8 +290,15 @@ class TruncatedSVD(keras.layers.Layer):
 
 
 def _batches(data, batch_size):
+    tf = sys.modules.get("tensorflow")
     if tf_if_dataset(data) is not None:
         elements = iter(data)
+    elif tf is not None and isinstance(data, tf.SparseTensor):
+        rows, width = (int(d) for d in data.dense_shape)
+        elements = (tf.sparse.slice(data, [start, 0], [batch_size, width]) for start in range(0, rows, batch_size))
+    elif is_sparse(data):
+        data = data.tocsr()  # row slices of a CSR matrix are views of its stored values, not copies of the matrix
+        elements = (data[start : start + batch_size] for start in range(0, data.shape[0], batch_size))
     elif hasattr(data, "shape") and hasattr(data, "__getitem__"):
         if len(data.shape) == 0:
             raise TypeError(f"TruncatedSVD.adapt expects data of shape (n_samples, features). Received: {data!r}")
@@ -256,3 +313,30 @@ def _batches(data, batch_size):
     for element in elements:
         batch = element[0] if isinstance(element, (tuple, list)) else element
         yield batch if hasattr(batch, "shape") else np.asarray(batch)
+
+
+def _orthonormal(vectors):
+    """The columns of `vectors (features, rank)` made orthonormal to float64 round-off, signs kept: a float32
+    eigen-solver's eigenvectors are orthogonal only to ~1e-5 (TensorFlow's eigh at 784 features), a few hundred
+    units of its own round-off, and the projection `call` makes should not depend on that."""
+    q, r = np.linalg.qr(np.asarray(vectors, np.float64))
+    return q * np.where(np.diag(r) < 0, -1.0, 1.0)
+
+
+def _backend_batch(inputs):
+    """A `scipy.sparse` batch as a `tf.SparseTensor` on TensorFlow, or densified on other backends (whose
+    Keras layers take no scipy input); anything else unchanged."""
+    if not is_sparse(inputs) or not hasattr(inputs, "tocoo"):
+        return inputs
+    if keras.backend.backend() == "tensorflow":
+        from keras_mf._validation_tf import to_sparse_tensor
+
+        return to_sparse_tensor(inputs)
+    return inputs.toarray()
+
+
+def _sparse_cast(inputs, dtype):
+    """A `tf.SparseTensor` with its values cast to `dtype` (its indices untouched)."""
+    import tensorflow as tf
+
+    return tf.SparseTensor(inputs.indices, tf.cast(inputs.values, dtype), inputs.dense_shape)

@@ -10,8 +10,12 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
+from keras_mf._validation import check_dense
 from keras_mf._validation import check_int
+from keras_mf._validation import check_positive_float
 from keras_mf._validation import check_real_dtype
+from keras_mf.exceptions import ConvergenceWarning
+from keras_mf.linalg.convergence import warn_unconverged
 
 # A matrix within 100 units of round-off (relative to its largest entry) of its transpose is taken as symmetric:
 # products such as XᵀX come out asymmetric by a few eps, and eigh on them is exact to that precision.
@@ -22,7 +26,9 @@ _MIN_OVERSAMPLE = 10
 
 
 def as_float_tensor(a, name="a"):
-    """Converts to a float tensor; integers become float64 (exact for small integer matrices)."""
+    """Converts to a float tensor; integers become float64 (exact for small integer matrices). Sparse input is
+    refused with a TypeError naming `name`."""
+    check_dense(name, a)
     check_real_dtype(name, a if isinstance(a, (tf.Tensor, tf.Variable)) else np.asarray(a))
     tensor = tf.convert_to_tensor(a if isinstance(a, (tf.Tensor, tf.Variable)) else np.asarray(a))
     if not tensor.dtype.is_floating:
@@ -217,25 +223,62 @@ def principal_angles(a, b):
     return tf.sort(tf.acos(tf.clip_by_value(cosines, -1.0, 1.0)))
 
 
-def top_eigh(c, k, oversample=None, iterations=6, seed=0):
+def top_eigh(c, k, oversample=None, iterations=300, tol=None, seed=0):
     """Top-`k` eigenpairs of a symmetric positive semi-definite `c (n, n)` by block subspace iteration.
 
-    Each iteration costs one `(n, n) @ (n, k + p)` product (sparse when `c` is a `tf.SparseTensor`) and
-    an orthonormalisation (`_orthonormalize`); a final Rayleigh–Ritz step on the `(k + p)`-sized
-    projection gives the eigenpairs. With oversampling p the error in eigenvector i shrinks like
-    (λ_{k+p+1}/λ_i)^iterations, so this is far cheaper than a full `eigh` for k ≪ n. A dense `c` with
+    Each iteration costs one `(n, n) @ (n, k + p)` product (sparse when `c` is a `tf.SparseTensor`), a
+    Rayleigh–Ritz step on the `(k + p)`-sized projection and an orthonormalisation (`_orthonormalize`). With
+    oversampling p the error in eigenvector i shrinks like (λ_{k+p+1}/λ_i)^iterations, so this is far cheaper
+    than a full `eigh` for k ≪ n when the spectrum decays; on a flat spectrum it needs many iterations. It
+    stops once every top-k Ritz pair (θ, v) has a residual ‖c v − θ v‖ ≤ `tol`·θ₁ (eigenvalues are then
+    accurate to about tol²·θ₁²/gap), and warns when `iterations` run out first. A dense `c` with
     k + p ≥ n/2 takes the full `eigh` instead.
+
+    Args:
+        c: `(n, n)` symmetric positive semi-definite matrix, dense or `tf.SparseTensor`; its float dtype is
+            kept (float64 in, float64 out).
+        k: number of eigenpairs, in [1, n].
+        oversample: extra columns p; default max(10, k).
+        iterations: the most iterations run.
+        tol: relative residual at which to stop; default √eps of the dtype.
+        seed: seed of the random start.
 
     Returns:
         `(eigenvalues (k,), eigenvectors (n, k))`, eigenvalues descending.
+
+    Warns:
+        ConvergenceWarning: the residuals were still above `tol` after `iterations` iterations.
+
+    References:
+        Halko, N., Martinsson, P.-G. & Tropp, J. A. (2011). Finding Structure with Randomness: Probabilistic
+        Algorithms for Constructing Approximate Matrix Decompositions. SIAM Review 53(2).
+        https://doi.org/10.1137/090771806
     """
+    values, vectors, used, residual, tol = subspace_eigh(c, k, oversample, iterations, tol, seed)
+    warn_unconverged("top_eigh", used, residual, tol, "iterations", iterations)
+    return values, vectors
+
+
+def subspace_eigh(c, k, oversample=None, iterations=300, tol=None, seed=0):
+    """`top_eigh` without the warning: `(eigenvalues, eigenvectors, iterations used, largest relative residual,
+    tol)`, so that callers can warn naming their own parameter. A full `eigh` reports 0 iterations and 0."""
     n = int(c.shape[-1])
     k = check_int("k", k, 1, n)
-    block = min(n, k + (max(_MIN_OVERSAMPLE, k) if oversample is None else oversample))
+    iterations = check_int("iterations", iterations, 1)
+    block = min(n, k + (max(_MIN_OVERSAMPLE, k) if oversample is None else check_int("oversample", oversample, 0)))
+    tol = default_tolerance(c.dtype) if tol is None else check_positive_float("tol", tol)
     if not isinstance(c, tf.SparseTensor) and block >= n // 2:
         values, vectors = tf.linalg.eigh(c)
-        return tf.reverse(values[-k:], [0]), tf.reverse(vectors[:, -k:], [1])
-    return _subspace_iteration(c, k, block, iterations, seed)
+        return tf.reverse(values[-k:], [0]), tf.reverse(vectors[:, -k:], [1]), 0, 0.0, tol
+    values, vectors, used, residual = _subspace_iteration(
+        c, k, block, tf.constant(iterations), tf.constant(tol, c.dtype), seed
+    )
+    return values, vectors, int(used), float(residual), tol
+
+
+def default_tolerance(dtype):
+    """√eps of `dtype`: the relative residual below which a Ritz value carries full precision (error ~ residual²)."""
+    return float(np.sqrt(_eps(tf.as_dtype(dtype))))
 
 
 def _rows(c):
@@ -250,13 +293,28 @@ def _product(c, q):
 
 
 @tf.function(reduce_retracing=True)
-def _subspace_iteration(c, k, block, iterations, seed):
+def _subspace_iteration(c, k, block, iterations, tol, seed):
     q = tf.random.stateless_normal([_rows(c), block], seed=[seed, 0], dtype=c.dtype)
-    for _ in tf.range(iterations):
-        q = tf.ensure_shape(_orthonormalize(_product(c, q)), [None, block])
-    values, small = tf.linalg.eigh(tf.linalg.matmul(q, _product(c, q), transpose_a=True))
-    vectors = tf.linalg.matmul(q, small)
-    return tf.reverse(values[-k:], [0]), tf.reverse(vectors[:, -k:], [1])
+    q = tf.ensure_shape(_orthonormalize(q), [None, block])
+    values = tf.zeros([k], c.dtype)
+    vectors = tf.zeros([_rows(c), k], c.dtype)
+    used = tf.constant(0)
+    residual = tf.constant(np.inf, c.dtype)
+    # NaN residuals compare False with `tol`, so they keep iterating up to the cap (and then warn).
+    while used < iterations and tf.logical_not(residual <= tol):
+        tf.autograph.experimental.set_loop_options(shape_invariants=[(vectors, tf.TensorShape([None, k]))])
+        y = _product(c, q)
+        projected = tf.linalg.matmul(q, y, transpose_a=True)
+        ritz, small = tf.linalg.eigh(0.5 * (projected + tf.transpose(projected)))
+        small = tf.reverse(small[:, -k:], [1])
+        values = tf.reverse(ritz[-k:], [0])
+        vectors = tf.linalg.matmul(q, small)
+        # Residuals of the Ritz pairs, c v − θ v, from the product already made: y·s = c·q·s = c·v.
+        residuals = tf.norm(tf.linalg.matmul(y, small) - vectors * values, axis=0)
+        residual = tf.reduce_max(residuals) / tf.maximum(tf.reduce_max(ritz), np.finfo(np.float32).tiny)
+        q = tf.ensure_shape(_orthonormalize(y), [None, block])
+        used += 1
+    return values, vectors, used, residual
 
 
 def _orthonormalize(y):
@@ -288,14 +346,27 @@ def _orthonormalize(y):
 def power_iteration(a, iterations=1000, tol=1e-10, seed=0):
     """Dominant eigenpair of a square `a` by power iteration: multiply by A, normalise, repeat.
 
-    Converges when |λ₁| > |λ₂|, at rate |λ₂/λ₁| per step.
+    Converges when |λ₁| > |λ₂|, at rate |λ₂/λ₁| per step; it stops once the unit vector moves less than `tol`
+    in one step, and warns (ConvergenceWarning, naming `iterations`) when `iterations` run out first, as they do
+    when |λ₁| = |λ₂| (for instance λ and −λ).
 
     Returns:
         `(eigenvalue, unit eigenvector (n,), iterations used)`.
     """
     a = _as_matrix(a, square=True)
+    iterations = check_int("iterations", iterations, 1)
+    tol = check_positive_float("tol", tol)
     v = tf.random.stateless_uniform([a.shape[-1]], seed=[seed, 1], dtype=a.dtype) + 0.5
-    return _power_iteration(a, v / tf.norm(v), tf.constant(iterations), tf.constant(tol, a.dtype))
+    value, vector, used, delta = _power_iteration(a, v / tf.norm(v), tf.constant(iterations), tf.constant(tol, a.dtype))
+    if not float(delta) <= tol:
+        warnings.warn(
+            f"power_iteration did not converge: after {int(used)} iterations the vector still moved by "
+            f"{float(delta):.3g} per step, above tol={tol:.3g} (|λ₂/λ₁| is close to 1). Raise `iterations` "
+            f"(received iterations={iterations}).",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    return value, vector, used
 
 
 @tf.function(reduce_retracing=True)
@@ -305,11 +376,13 @@ def _power_iteration(a, v, iterations, tol):
     delta = tf.constant(np.inf, a.dtype)
     while i < iterations and delta > tol:
         w = tf.linalg.matvec(a, v)
-        w = w / tf.norm(w)
+        norm = tf.norm(w)
+        # A v = 0: v is an eigenvector of eigenvalue 0 (dividing would give NaN), so the iteration stops there.
+        w = tf.where(norm > 0, w / tf.where(norm > 0, norm, tf.ones_like(norm)), v)
         # The sign of an eigenvector is arbitrary; align before measuring the change.
         w = w * tf.sign(tf.tensordot(w, v, 1) + tf.constant(1e-30, a.dtype))
         delta = tf.norm(w - v)
         v = w
         value = tf.tensordot(v, tf.linalg.matvec(a, v), 1)
         i += 1
-    return value, v, i
+    return value, v, i, delta
