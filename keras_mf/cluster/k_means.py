@@ -44,8 +44,9 @@ def kmeans(x, n_clusters, n_init=10, max_iter=100, seed=0):
             best = (labels.numpy(), centers, float(inertia), bool(converged))
     labels, centers, inertia, converged = best
     _warn(labels, n_clusters, converged, max_iter)
-    centers = tf.cast(tf.cast(centers, tf.float64) * scale + tf.cast(shift, tf.float64), x.dtype)
-    return labels, centers.numpy(), inertia * scale**2
+    # Back in x's units in numpy: TensorFlow's CPU casts flush float32 subnormals (centres of points near 1e-38) to 0.
+    centers = (centers.numpy().astype(np.float64) * scale + shift).astype(x.dtype.as_numpy_dtype)
+    return labels, centers, inertia * scale**2
 
 
 def _warn(labels, n_clusters, converged, max_iter):
@@ -90,6 +91,8 @@ def _lloyd(x, centers, max_iter):
     labels = tf.argmin(squared_distances(x, centers), axis=1, output_type=tf.int32)
     converged = tf.constant(False)
     for _ in tf.range(max_iter):
+        # The emptied-cluster rule below loses the static number of centres (1 when tracing a single one).
+        tf.autograph.experimental.set_loop_options(shape_invariants=[(centers, tf.TensorShape([None, x.shape[1]]))])
         counts = tf.math.unsorted_segment_sum(tf.ones_like(labels, x.dtype), labels, k)
         sums = tf.math.unsorted_segment_sum(x, labels, k)
         # An emptied cluster keeps its old center rather than becoming NaN.

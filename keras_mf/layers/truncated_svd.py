@@ -218,6 +218,7 @@ class TruncatedSVD(keras.layers.Layer):
         top = self.rank if solver == "subspace" else None
         mean, singular_values, components, total_variance, report = stats.decompose(top, self.max_iter, self.tol)
         warn_unconverged("TruncatedSVD's subspace iteration", *report, "max_iter", self.max_iter, stacklevel=4)
+        self._check_representable(total_variance)
         rank = self.rank or choose_rank(singular_values, None, self.energy, max_rank)
         if self.fitted_rank is not None and self.fitted_rank != rank:
             raise ValueError(
@@ -232,6 +233,17 @@ class TruncatedSVD(keras.layers.Layer):
             (self.mean, self.components, self.singular_values, self.total_variance, self.n_samples), fitted, strict=True
         ):
             variable.assign(np.asarray(value).astype(variable.dtype))
+
+    def _check_representable(self, total_variance):
+        """Refuses data whose variance the layer's dtype cannot hold (float32 data near its limits: squares of
+        1e20 overflow it, of 1e-20 underflow it) rather than storing inf or 0."""
+        info = np.finfo(keras.backend.standardize_dtype(self.variable_dtype))
+        if total_variance > 0 and not float(info.tiny) <= total_variance <= float(info.max):
+            raise ValueError(
+                f"Received an invalid value for `data`, expected a total variance within {info.dtype}'s range "
+                f"[{info.tiny:.3g}, {info.max:.3g}]. Received: data of total variance {total_variance:.3g}; use "
+                'a layer with dtype="float64" or rescale the data'
+            )
 
     def _solver(self):
         """The solver "auto" stands for (see the class docstring)."""
@@ -249,8 +261,10 @@ class TruncatedSVD(keras.layers.Layer):
 
     @property
     def explained_variance_ratio(self):
-        """Fraction of the total variance along each component, shape `(rank,)`."""
-        return self.explained_variance / self.total_variance
+        """Fraction of the total variance along each component, shape `(rank,)`; 0 for data without variance
+        (all rows equal), which has none to explain."""
+        total = self.total_variance
+        return ops.where(total > 0, self.explained_variance / ops.where(total > 0, total, 1), 0)
 
     def _fitted_samples(self):
         """`n_samples` as an int; None inside a trace (a compiled `predict`), where no value is concrete."""

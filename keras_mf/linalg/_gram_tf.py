@@ -6,8 +6,10 @@ import numpy as np
 import tensorflow as tf
 
 from keras_mf.linalg import decompositions
+from keras_mf.linalg.gram import SAFE_EXPONENT
 from keras_mf.linalg.gram import fix_signs
 from keras_mf.linalg.gram import non_finite_error
+from keras_mf.linalg.gram import power_of_two_scale
 from keras_mf.linalg.gram import working_dtype
 
 _MAX_OFFSET_RATIO = 100.0
@@ -73,13 +75,16 @@ class TensorFlowGramAccumulator:
         subspace iteration (`decompositions.subspace_eigh`, at most `iterations` iterations)."""
         count = tf.constant(self.count, tf.float64)
         mean, scatter, total_variance = _statistics(self.gram, self.total, self.shift, count, self.center)
-        scatter = tf.cast(scatter, self.dtype)
+        # The solve's dtype may not hold the scatter's magnitude (float32 squares of values near its limits): it
+        # runs on the scatter divided by an exact power of two near its largest diagonal entry.
+        scale = power_of_two_scale(float(tf.reduce_max(tf.linalg.diag_part(scatter))))
+        scatter = tf.cast(scatter / scale, self.dtype)
         if top is None:
             values, vectors = _full_eigh(scatter)
             report = (0, 0.0, 0.0)
         else:
             values, vectors, *report = decompositions.subspace_eigh(scatter, top, iterations=iterations, tol=tol)
-        singular_values = np.sqrt(np.maximum(np.asarray(values, np.float64), 0.0))
+        singular_values = np.sqrt(np.maximum(np.asarray(values, np.float64) * scale, 0.0))
         vectors = fix_signs(np.asarray(vectors, np.float64))
         return np.asarray(mean, np.float64), singular_values, vectors, float(total_variance), tuple(report)
 
@@ -152,12 +157,24 @@ def _move_reference(gram, total, shift, reference, count):
 
 
 def _gram_and_total(x):
-    gram = symmetric_gram(x)
-    total = _column_sums(x)
+    """(xᵀx, column sums, all finite) in float64, of x rescaled by an exact power of two when its magnitude would
+    overflow or underflow the products (see `SAFE_EXPONENT`); the scale is multiplied back in float64."""
+    scale = _graph_power_of_two_scale(tf.reduce_max(tf.abs(x)))
+    x = tf.cond(scale == 1.0, lambda: x, lambda: x / tf.cast(scale, x.dtype))
+    gram = tf.cast(symmetric_gram(x), tf.float64) * tf.square(scale)
+    total = _column_sums(x) * scale
     # A NaN or inf anywhere in the batch reaches its feature's column sum and Gram row (inf·0 is NaN),
     # so checking these small results replaces a pass over the whole batch.
     finite = tf.reduce_all(tf.math.is_finite(total)) & tf.reduce_all(tf.math.is_finite(gram))
-    return tf.cast(gram, tf.float64), total, finite
+    return gram, total, finite
+
+
+def _graph_power_of_two_scale(largest):
+    """`gram.power_of_two_scale` in TensorFlow ops (inside compiled functions), as a float64 scalar."""
+    largest = tf.cast(largest, tf.float64)
+    outside = (largest > 2.0**SAFE_EXPONENT) | ((largest < 2.0**-SAFE_EXPONENT) & (largest > 0))
+    exponent = tf.math.floor(tf.math.log(tf.where(outside, largest, 1.0)) / np.log(2.0))
+    return tf.where(outside & tf.math.is_finite(largest), tf.pow(tf.constant(2.0, tf.float64), exponent), 1.0)
 
 
 def _column_sums(x, block=256):

@@ -53,6 +53,18 @@ def _as_matrix(a, name="a", square=False):
     return tensor
 
 
+def _unit_scaled(a):
+    """`(a / c, c)`, c the power of two at or below the largest |a| (1 for a zero matrix or inside a trace): SVDs,
+    QRs and norms of the scaled matrix neither overflow nor underflow near the dtype's limits, and dividing by a
+    power of two is exact. Done in numpy when eager, since TensorFlow's CPU kernels flush subnormals to 0."""
+    if not tf.executing_eagerly():
+        return a, 1.0
+    values = a.numpy()
+    largest = float(np.abs(values).max()) if values.size else 0.0
+    scale = float(2.0 ** np.floor(np.log2(largest))) if largest > 0 else 1.0
+    return tf.constant(values / values.dtype.type(scale) if scale != 1.0 else values), scale
+
+
 def _check_rows_match(a, b, axis=-2):
     if b.shape.rank is None or b.shape.rank < 1 or b.shape[axis] != a.shape[-2]:
         raise ValueError(
@@ -67,7 +79,7 @@ def _eps(dtype):
 
 def condition_number(a):
     """2-norm condition number σ_max / σ_min of `a`, shape `(..., m, n)` → `(...)`; inf when singular."""
-    a = _as_matrix(a)
+    a, _ = _unit_scaled(_as_matrix(a))  # the ratio does not depend on the scale
     s = tf.linalg.svd(a, compute_uv=False)
     s_max, s_min = s[..., 0], s[..., -1]
     singular = s_min <= 0
@@ -93,10 +105,10 @@ def svd_inverse(a):
     array([[-2. ,  1. ],
            [ 1.5, -0.5]], dtype=float32)
     """
-    a = _as_matrix(a, square=True)
+    a, scale = _unit_scaled(_as_matrix(a, square=True))
     s, u, v = tf.linalg.svd(a)
     _check_conditioning(s, a.dtype, int(a.shape[-1]))
-    return tf.linalg.matmul(v / s[..., None, :], u, adjoint_b=True)
+    return tf.linalg.matmul(v / s[..., None, :], u, adjoint_b=True) / tf.constant(scale, a.dtype)
 
 
 def pinv(a, rcond=None):
@@ -109,14 +121,14 @@ def pinv(a, rcond=None):
     Returns:
         `(..., n, m)` pseudo-inverse.
     """
-    a = _as_matrix(a)
+    a, scale = _unit_scaled(_as_matrix(a))  # A⁺ = (A/c)⁺ / c
     m, n = int(a.shape[-2]), int(a.shape[-1])
     if rcond is None:
         rcond = max(m, n) * _eps(a.dtype)
     s, u, v = tf.linalg.svd(a)
     cutoff = rcond * tf.reduce_max(s, axis=-1, keepdims=True)
     s_plus = tf.where(s > cutoff, 1.0 / tf.where(s > cutoff, s, tf.ones_like(s)), tf.zeros_like(s))
-    return tf.linalg.matmul(v * s_plus[..., None, :], u, adjoint_b=True)
+    return tf.linalg.matmul(v * s_plus[..., None, :], u, adjoint_b=True) / tf.constant(scale, a.dtype)
 
 
 def lstsq(a, b, rcond=None):
@@ -214,13 +226,28 @@ def _numerical_rank(matrix, tol):
 
 
 def principal_angles(a, b):
-    """Principal angles (radians, ascending) between the column spaces of `a (n, p)` and `b (n, q)`."""
+    """Principal angles (radians, ascending) between the column spaces of `a (n, p)` and `b (n, q)`.
+
+    The orthonormal bases come from the SVD, as in `scipy.linalg.subspace_angles`: zero or dependent columns
+    add no direction, so there are min(rank a, rank b) angles. Each matrix is first divided by a power of two
+    at or below its largest entry (exact), so that values near the dtype's limits do not overflow. The more
+    precise of the two dtypes is kept.
+    """
     a, b = _as_matrix(a, "a"), _as_matrix(b, "b")
     _check_rows_match(a, b)
-    qa, _ = tf.linalg.qr(a)
-    qb, _ = tf.linalg.qr(tf.cast(b, qa.dtype))
+    dtype = tf.float64 if tf.float64 in (a.dtype, b.dtype) else a.dtype
+    qa, qb = (_column_basis(m, dtype) for m in (a, b))
     cosines = tf.linalg.svd(tf.linalg.matmul(qa, qb, transpose_a=True), compute_uv=False)
     return tf.sort(tf.acos(tf.clip_by_value(cosines, -1.0, 1.0)))
+
+
+def _column_basis(m, dtype):
+    """An orthonormal basis `(n, rank)` in `dtype` of the column space of `m (n, p)`, rank by scipy.linalg.orth's
+    cutoff (singular values above max(n, p)·eps·σ₁)."""
+    m, _ = _unit_scaled(tf.constant(m.numpy().astype(dtype.as_numpy_dtype)))  # numpy keeps float32 subnormals
+    s, u, _ = tf.linalg.svd(m)
+    rank = int(tf.reduce_sum(tf.cast(s > max(m.shape) * _eps(m.dtype) * s[0], tf.int32))) if s.shape[0] else 0
+    return u[:, :rank]
 
 
 def top_eigh(c, k, oversample=None, iterations=300, tol=None, seed=0):

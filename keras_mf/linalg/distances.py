@@ -21,12 +21,14 @@ def squared_distances(a, b):
 def condition_points(x):
     """`(y, shift, scale)` with y = (x − shift) / scale: `shift` the column means (distances do not move with
     a translation, and centred points lose no digits to the cancellation in `squared_distances`), `scale` the
-    power of two at or above the largest |x − shift| (exact to divide by; squared distances of y stay below
-    4·d, far from overflow), or 1 for coincident points. Distances of x are `scale` times those of y.
+    power of two at or below the largest |x − shift| (exact to divide by, and representable; squared distances
+    of y stay below 16·d, far from overflow), or 1 for coincident points. Distances of x are `scale` times those of y.
+
+    Computed in float64 numpy from the eager points `x`: TensorFlow's CPU casts flush float32 subnormals (points
+    near 1e-38) to 0. `y` is a tensor in x's dtype, `shift` a float64 numpy array, `scale` a float.
     """
-    x64 = tf.cast(x, tf.float64)
-    shift = tf.reduce_mean(x64, 0)
-    largest = float(tf.reduce_max(tf.abs(x64 - shift))) if x.shape[0] else 0.0
-    scale = 2.0 ** np.ceil(np.log2(largest)) if largest > 0 else 1.0
-    y = tf.cast((x64 - shift) / scale, x.dtype)
-    return y, tf.cast(shift, x.dtype), scale
+    x64 = np.asarray(x.numpy(), np.float64)
+    shift = x64.mean(0) if x64.shape[0] else np.zeros(x64.shape[1:])
+    largest = float(np.abs(x64 - shift).max()) if x64.size else 0.0
+    scale = float(2.0 ** np.floor(np.log2(largest))) if largest > 0 else 1.0
+    return tf.constant(((x64 - shift) / scale).astype(x.dtype.as_numpy_dtype)), shift, scale

@@ -14,6 +14,11 @@ import sys
 import keras
 import numpy as np
 
+# Batches whose largest |x| lies outside [2^-30, 2^30] are divided by a power of two near it before their products:
+# within it, float32 squares summed over any batch stay far from overflow (2^60 · rows ≪ 3.4e38) and from
+# underflow (2^-60 ≫ 1.2e-38); outside it, products of values near float32's limits would be inf or 0.
+SAFE_EXPONENT = 30
+
 
 def gram_accumulator(center, dtype="float32"):
     """The accumulator for the running Keras backend: on TensorFlow the compiled one (see `_gram_tf`), which
@@ -80,8 +85,12 @@ class OpsGramAccumulator:
         else:
             batch_mean = keras.ops.mean(batch, axis=0) if self.center else keras.ops.zeros_like(batch[0])
             centred = batch - batch_mean
+            # An exact power of two keeps the products of values near the dtype's limits from overflowing.
+            scale = power_of_two_scale(float(keras.ops.max(keras.ops.abs(centred))))
+            centred = centred / scale if scale != 1.0 else centred
             gram = keras.ops.convert_to_numpy(keras.ops.matmul(keras.ops.transpose(centred), centred))
-            gram, batch_mean = gram.astype(np.float64), keras.ops.convert_to_numpy(batch_mean).astype(np.float64)
+            gram = gram.astype(np.float64) * scale**2
+            batch_mean = keras.ops.convert_to_numpy(batch_mean).astype(np.float64)
         if not (np.isfinite(gram).all() and np.isfinite(batch_mean).all()):
             raise non_finite_error()
         if self.count == 0:
@@ -103,6 +112,14 @@ class OpsGramAccumulator:
         return self.mean, np.sqrt(np.maximum(values, 0.0)), fix_signs(vectors), total_variance, (0, 0.0, 0.0)
 
 
+def power_of_two_scale(largest):
+    """1 for a finite `largest` magnitude in [2^-30, 2^30] (see `SAFE_EXPONENT`) or 0, else the power of two at or
+    below it: dividing by it is exact, and brings the products of a batch back into the dtype's range."""
+    if not np.isfinite(largest) or largest == 0 or 2.0**-SAFE_EXPONENT <= largest <= 2.0**SAFE_EXPONENT:
+        return 1.0
+    return float(2.0 ** np.floor(np.log2(largest)))
+
+
 def _is_scipy_sparse(batch):
     scipy_sparse = sys.modules.get("scipy.sparse")
     return scipy_sparse is not None and scipy_sparse.issparse(batch)
@@ -119,7 +136,9 @@ def _sparse_centred_gram(batch, center):
 
 def non_finite_error():
     """The error both accumulators raise for a batch holding NaN or inf."""
-    return ValueError("TruncatedSVD.adapt received NaN or inf values in the data.")
+    return ValueError(
+        "Received an invalid value for `data`, expected finite values. Received: NaN or inf values in the data"
+    )
 
 
 def fix_signs(vectors):
