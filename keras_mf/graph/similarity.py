@@ -37,8 +37,9 @@ def gaussian_similarity(x, sigma, zero_diagonal=True):
     d2 = tf.cast(squared_distances(y, y), tf.float64)
     # The exponent in the conditioned units, d²/(2(σ/scale)²), in float64; coincident points get exp(0) = 1
     # even where (σ/scale)² underflows.
-    width = 2.0 * (sigma / scale) ** 2
-    w = tf.cast(tf.where(d2 > 0, tf.exp(-d2 / tf.where(d2 > 0, width, 1.0)), 1.0), y.dtype)
+    width = tf.constant(2.0 * (sigma / scale) ** 2, tf.float64)
+    ones = tf.ones_like(d2)
+    w = tf.cast(tf.where(d2 > 0, tf.exp(-d2 / tf.where(d2 > 0, width, ones)), ones), y.dtype)
     if zero_diagonal:
         w = tf.linalg.set_diag(w, tf.zeros(tf.shape(w)[0], w.dtype))
     return w

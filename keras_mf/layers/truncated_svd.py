@@ -58,12 +58,12 @@ class TruncatedSVD(keras.layers.Layer):
             exact ("eigh") whenever that is affordable: always for at most 1024 features, and whenever k is
             not known or above features / 6; otherwise (k ≤ features / 6 of more than 1024 features) it
             takes "subspace". Subspace iteration runs until every top-k Ritz pair's residual is at most `tol`
-            times the largest eigenvalue, and warns (ConvergenceWarning, naming `max_iter`) when `max_iter`
-            iterations were not enough. On backends other than TensorFlow the statistics are combined in
+            times its eigenvalue (see `linalg.top_eigh`), and warns (ConvergenceWarning, naming `max_iter`)
+            when `max_iter` iterations were not enough. On backends other than TensorFlow the statistics are combined in
             float64 and decomposed by a full float64 eigh whatever the solver.
         max_iter: the most subspace iterations.
         tol: relative residual at which subspace iteration stops; default √eps of the layer's dtype
-            (3.5e-4 in float32, 1.5e-8 in float64), where eigenvalues are accurate to ~eps·σ₁⁴/gap.
+            (3.5e-4 in float32, 1.5e-8 in float64), where each σ² is accurate to ~eps·σ⁴/gap.
 
     Precision follows the layer's `dtype`: with `dtype="float64"` the products (of float data), sums and
     eigen-solve all run in float64; in float32 the sums are float64 and the products and solve float32.
@@ -263,8 +263,9 @@ class TruncatedSVD(keras.layers.Layer):
     def explained_variance_ratio(self):
         """Fraction of the total variance along each component, shape `(rank,)`; 0 for data without variance
         (all rows equal), which has none to explain."""
-        total = self.total_variance
-        return ops.where(total > 0, self.explained_variance / ops.where(total > 0, total, 1), 0)
+        total = ops.convert_to_tensor(self.total_variance)
+        positive = ops.greater(total, 0)
+        return ops.where(positive, self.explained_variance / ops.where(positive, total, ops.ones_like(total)), 0)
 
     def _fitted_samples(self):
         """`n_samples` as an int; None inside a trace (a compiled `predict`), where no value is concrete."""

@@ -257,8 +257,9 @@ def top_eigh(c, k, oversample=None, iterations=300, tol=None, seed=0):
     Rayleigh–Ritz step on the `(k + p)`-sized projection and an orthonormalisation (`_orthonormalize`). With
     oversampling p the error in eigenvector i shrinks like (λ_{k+p+1}/λ_i)^iterations, so this is far cheaper
     than a full `eigh` for k ≪ n when the spectrum decays; on a flat spectrum it needs many iterations. It
-    stops once every top-k Ritz pair (θ, v) has a residual ‖c v − θ v‖ ≤ `tol`·θ₁ (eigenvalues are then
-    accurate to about tol²·θ₁²/gap), and warns when `iterations` run out first. A dense `c` with
+    stops once every top-k Ritz pair (θ, v) has a residual ‖c v − θ v‖ ≤ `tol`·θ (eigenvalues are then accurate
+    to about tol²·θ²/gap; θ is floored at √n·eps/tol·θ₁, below which the product's round-off decides), and
+    warns when `iterations` run out first. A dense `c` with
     k + p ≥ n/2 takes the full `eigh` instead.
 
     Args:
@@ -338,7 +339,11 @@ def _subspace_iteration(c, k, block, iterations, tol, seed):
         vectors = tf.linalg.matmul(q, small)
         # Residuals of the Ritz pairs, c v − θ v, from the product already made: y·s = c·q·s = c·v.
         residuals = tf.norm(tf.linalg.matmul(y, small) - vectors * values, axis=0)
-        residual = tf.reduce_max(residuals) / tf.maximum(tf.reduce_max(ritz), np.finfo(np.float32).tiny)
+        # Relative to each Ritz value (a dominant θ₁ must not excuse the tail), but not below the round-off of
+        # the product c·q itself, about √n·eps·θ₁.
+        floor = tf.sqrt(tf.cast(_rows(c), c.dtype)) * _eps(c.dtype) / tol * tf.reduce_max(ritz)
+        scale = tf.maximum(tf.maximum(values, floor), np.finfo(np.float32).tiny)
+        residual = tf.reduce_max(residuals / scale)
         q = tf.ensure_shape(_orthonormalize(y), [None, block])
         used += 1
     return values, vectors, used, residual
