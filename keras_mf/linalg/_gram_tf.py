@@ -8,8 +8,10 @@ import tensorflow as tf
 from keras_mf.linalg import decompositions
 from keras_mf.linalg.gram import SAFE_EXPONENT
 from keras_mf.linalg.gram import fix_signs
+from keras_mf.linalg.gram import is_scipy_sparse
 from keras_mf.linalg.gram import non_finite_error
 from keras_mf.linalg.gram import power_of_two_scale
+from keras_mf.linalg.gram import sparse_gram_and_sums
 from keras_mf.linalg.gram import working_dtype
 
 _MAX_OFFSET_RATIO = 100.0
@@ -37,11 +39,9 @@ class TensorFlowGramAccumulator:
 
     def as_floats(self, batch):
         """The batch as a TF tensor in at least `dtype`'s precision (integers such as uint8 pixels in `dtype`);
-        a sparse batch as a reordered float64 `tf.SparseTensor`."""
-        if not isinstance(batch, (tf.Tensor, tf.Variable, tf.SparseTensor)) and hasattr(batch, "tocoo"):
-            coo = batch.tocoo()
-            indices = np.stack([coo.row, coo.col], 1).astype(np.int64)
-            batch = tf.SparseTensor(indices, coo.data.astype(np.float64), coo.shape)
+        a sparse batch as a float64 CSR `scipy.sparse` matrix or a reordered float64 `tf.SparseTensor`."""
+        if is_scipy_sparse(batch):
+            return batch.tocsr().astype(np.float64)
         if isinstance(batch, tf.SparseTensor):
             return tf.sparse.reorder(
                 tf.SparseTensor(batch.indices, tf.cast(batch.values, tf.float64), batch.dense_shape)
@@ -51,8 +51,9 @@ class TensorFlowGramAccumulator:
         return batch if batch.dtype == wanted else tf.cast(batch, wanted)
 
     def update(self, batch):
-        if isinstance(batch, tf.SparseTensor):
-            gram, total, finite = _sparse_gram_and_total(batch)
+        if is_scipy_sparse(batch) or isinstance(batch, tf.SparseTensor):
+            # Sparse batches are never shifted (that would densify them): they are moved to the reference shift.
+            gram, total, finite = _sparse_statistics(batch)
             shift, moved = tf.zeros(tf.shape(total), self.dtype), self.shift is not None and not self.at_origin
         else:
             guess = None if self.at_origin else tf.cast(self.shift, batch.dtype)
@@ -106,6 +107,14 @@ def _full_eigh(scatter):
     dtype sets the precision of the solve: float32 keeps ~1e-7 of the largest eigenvalue, float64 ~1e-16)."""
     values, vectors = tf.linalg.eigh(scatter)
     return tf.reverse(values, [0]), tf.reverse(vectors, [1])
+
+
+def _sparse_statistics(batch):
+    """(BᵀB, column sums, all finite) of a sparse batch: by scipy for a `scipy.sparse` one, else in TensorFlow."""
+    if is_scipy_sparse(batch):
+        gram, total = (tf.constant(a) for a in sparse_gram_and_sums(batch))
+        return gram, total, bool(np.isfinite(batch.data).all())
+    return _sparse_gram_and_total(batch)
 
 
 @tf.function(reduce_retracing=True)

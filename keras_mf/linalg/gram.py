@@ -64,7 +64,7 @@ class OpsGramAccumulator:
     def as_floats(self, batch):
         """The batch as a backend tensor in at least `dtype`'s precision; a sparse batch as a float64
         `scipy.sparse` CSR matrix."""
-        if _is_scipy_sparse(batch):
+        if is_scipy_sparse(batch):
             return batch.tocsr().astype(np.float64)
         if hasattr(batch, "dense_shape"):  # a tf.SparseTensor met under another backend
             from scipy import sparse
@@ -80,7 +80,7 @@ class OpsGramAccumulator:
 
     def update(self, batch):
         rows = int(batch.shape[0])
-        if _is_scipy_sparse(batch):
+        if is_scipy_sparse(batch):
             batch_mean, gram = _sparse_centred_gram(batch, self.center)
         else:
             batch_mean = keras.ops.mean(batch, axis=0) if self.center else keras.ops.zeros_like(batch[0])
@@ -120,17 +120,24 @@ def power_of_two_scale(largest):
     return float(2.0 ** np.floor(np.log2(largest)))
 
 
-def _is_scipy_sparse(batch):
+def is_scipy_sparse(batch):
     scipy_sparse = sys.modules.get("scipy.sparse")
     return scipy_sparse is not None and scipy_sparse.issparse(batch)
 
 
+def sparse_gram_and_sums(batch):
+    """(BᵀB, column sums), float64 numpy, of a float64 `scipy.sparse` CSR batch B without densifying it: scipy's
+    sparse product costs about Σ_rows nnz_row² multiply-adds (4x faster than TensorFlow's CSR product on a
+    20000 × 2000 TF-IDF matrix, benchmarks/svd.py)."""
+    return (batch.T @ batch).toarray(), np.asarray(batch.sum(axis=0)).ravel()
+
+
 def _sparse_centred_gram(batch, center):
-    """(mean, Σ (x − mean)(x − mean)ᵀ) of a float64 CSR batch without densifying it: BᵀB from the sparse
-    product, less the rank-one term n·m mᵀ (the implicit centring of scikit-learn's sparse PCA)."""
+    """(mean, Σ (x − mean)(x − mean)ᵀ) of a float64 CSR batch: BᵀB less the rank-one term n·m mᵀ (the implicit
+    centring of scikit-learn's sparse PCA)."""
     rows = batch.shape[0]
-    gram = (batch.T @ batch).toarray()
-    mean = np.asarray(batch.sum(axis=0)).ravel() / rows if center else np.zeros(batch.shape[1])
+    gram, sums = sparse_gram_and_sums(batch)
+    mean = sums / rows if center else np.zeros(batch.shape[1])
     return mean, gram - rows * np.outer(mean, mean)
 
 
