@@ -75,13 +75,22 @@ def test_iid_gaussian_reaches_the_eckart_young_optimum(solver):
     np.testing.assert_allclose(to_numpy(layer.singular_values), _centred_singular_values(x)[:10], rtol=1e-4)
 
 
-def test_auto_is_exact_for_few_features_and_iterates_for_many():
-    small, large = TruncatedSVD(rank=10), TruncatedSVD(rank=10)
-    small.features, large.features = 784, 2048
-    assert small._solver() == "eigh"
-    assert large._solver() == "subspace"
-    large.features = 50
-    assert large._solver() == "eigh"
+def test_auto_hands_over_to_eigh_only_when_affordable():
+    few, many, wide = TruncatedSVD(rank=10), TruncatedSVD(rank=10), TruncatedSVD(rank=10)
+    few.features, many.features, wide.features = 784, 2048, 50
+    solver, budget = few._solver()
+    assert solver == "subspace" and budget == int(2.7 * 784 / 20) < few.max_iter  # then the eigh
+    assert many._solver() == ("subspace", many.max_iter)  # then a warning
+    assert wide._solver() == ("eigh", 0)  # k > features / 6
+
+
+def test_auto_on_a_flat_spectrum_is_exact_and_silent():
+    """iid noise: subspace iteration runs out of its budget, the eigh takes over, nothing is left to warn about."""
+    x = np.random.default_rng(0).normal(size=(500, 120))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        layer = _fit(x, rank=10, dtype="float64")
+    np.testing.assert_allclose(to_numpy(layer.singular_values), _centred_singular_values(x)[:10], rtol=1e-12)
 
 
 def test_subspace_out_of_iterations_warns_naming_max_iter():

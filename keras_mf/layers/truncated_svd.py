@@ -17,6 +17,7 @@ from keras_mf._validation import check_positive_float
 from keras_mf._validation import check_real_dtype
 from keras_mf._validation import is_sparse
 from keras_mf.exceptions import NotFittedError
+from keras_mf.linalg.convergence import subspace_block
 from keras_mf.linalg.convergence import warn_unconverged
 from keras_mf.linalg.gram import gram_accumulator
 from keras_mf.linalg.rank import choose_rank
@@ -24,12 +25,15 @@ from keras_mf.linalg.rank import choose_rank
 # Rows per batch when `adapt` is given an array: each batch costs one compiled Gram product, so fewer, larger
 # batches amortise the call, while 16384 rows of 784 float32 features stay near 50 MB.
 _DEFAULT_ARRAY_BATCH = 16384
-# "auto" solves exactly (a full eigh) up to this many features: the eigh of a 1024-wide Gram matrix costs about
-# as much as the Gram product of ~10k rows (CHANGELOG, benchmarks/svd.py), so exactness is affordable there;
-# above it, with k ≤ features / 6, subspace iteration to a residual tolerance.
+# "auto" can afford a full eigh up to this many features: the eigh of a 1024-wide Gram matrix costs about as much
+# as the Gram product of ~10k rows (CHANGELOG, benchmarks/svd.py).
 _EXACT_AUTO_FEATURES = 1024
 # Subspace iteration pays off only when k is well below the width (measured in benchmarks/svd.py).
 _SUBSPACE_MAX_FRACTION = 6
+# Up to `_EXACT_AUTO_FEATURES`, "auto" gives subspace iteration as many iterations as cost one full eigh, then
+# takes the eigh if it has not converged: a 784-wide float32 eigh took 90 ms against 2.75 ms per iteration of a
+# 64-column block, i.e. about 2.7 · features / block iterations, so a flat spectrum costs at most two eighs.
+_AUTO_BUDGET = 2.7
 
 
 @keras.saving.register_keras_serializable(package="keras_mf")
@@ -54,13 +58,15 @@ class TruncatedSVD(keras.layers.Layer):
         center: subtract the mean before projecting (PCA). With `center=False` it is the plain
             truncated SVD of the data.
         solver: "auto", "eigh" (full symmetric eigendecomposition, exact) or "subspace" (block subspace
-            iteration for the top k, much faster when k ≪ features and the spectrum decays). "auto" is
-            exact ("eigh") whenever that is affordable: always for at most 1024 features, and whenever k is
-            not known or above features / 6; otherwise (k ≤ features / 6 of more than 1024 features) it
-            takes "subspace". Subspace iteration runs until every top-k Ritz pair's residual is at most `tol`
-            times its eigenvalue (see `linalg.top_eigh`), and warns (ConvergenceWarning, naming `max_iter`)
-            when `max_iter` iterations were not enough. On backends other than TensorFlow the statistics are combined in
-            float64 and decomposed by a full float64 eigh whatever the solver.
+            iteration for the top k, much faster when k ≪ features and the spectrum decays). Subspace
+            iteration runs until every top-k Ritz pair's residual is at most `tol` times its eigenvalue (see
+            `linalg.top_eigh`), and warns (ConvergenceWarning, naming `max_iter`) when `max_iter` iterations
+            were not enough. "auto" never stops short: it takes "eigh" when k is not known or above
+            features / 6; otherwise "subspace", which, for at most 1024 features, gets as many iterations as
+            one eigh costs and hands over to the exact eigh when they do not converge (a flat spectrum, e.g.
+            iid noise); above 1024 features, where an eigh is dear, it iterates up to `max_iter` and warns.
+            On backends other than TensorFlow the statistics are combined in float64 and decomposed by a full
+            float64 eigh whatever the solver.
         max_iter: the most subspace iterations.
         tol: relative residual at which subspace iteration stops; default √eps of the layer's dtype
             (3.5e-4 in float32, 1.5e-8 in float64), where each σ² is accurate to ~eps·σ⁴/gap.
@@ -214,10 +220,7 @@ class TruncatedSVD(keras.layers.Layer):
                 f"Received an invalid value for `rank`, expected an integer in [1, {max_rank}] "
                 f"(min(n_samples={count}, features={self.features})). Received: rank={self.rank}"
             )
-        solver = self._solver()
-        top = self.rank if solver == "subspace" else None
-        mean, singular_values, components, total_variance, report = stats.decompose(top, self.max_iter, self.tol)
-        warn_unconverged("TruncatedSVD's subspace iteration", *report, "max_iter", self.max_iter, stacklevel=4)
+        mean, singular_values, components, total_variance = self._decompose(stats)
         self._check_representable(total_variance)
         rank = self.rank or choose_rank(singular_values, None, self.energy, max_rank)
         if self.fitted_rank is not None and self.fitted_rank != rank:
@@ -245,12 +248,30 @@ class TruncatedSVD(keras.layers.Layer):
                 'a layer with dtype="float64" or rescale the data'
             )
 
+    def _decompose(self, stats):
+        """(mean, singular values, components, total variance) by the solver `_solver` picks; subspace iteration
+        that stops short hands over to the eigh when "auto" allows it, or warns naming `max_iter`."""
+        solver, iterations = self._solver()
+        if solver == "eigh":
+            return stats.decompose()[:4]
+        *result, report = stats.decompose(self.rank, iterations, self.tol)
+        used, residual, tol = report
+        if iterations < self.max_iter and not residual <= tol:
+            return stats.decompose()[:4]
+        warn_unconverged("TruncatedSVD's subspace iteration", used, residual, tol, "max_iter", self.max_iter, 5)
+        return result
+
     def _solver(self):
-        """The solver "auto" stands for (see the class docstring)."""
+        """(solver, iterations): "eigh", or "subspace" with its iteration cap, below `max_iter` when "auto" may
+        take the exact eigh after it (see the class docstring)."""
         if self.solver != "auto":
-            return self.solver
-        few_components = self.rank is not None and _SUBSPACE_MAX_FRACTION * self.rank <= self.features
-        return "subspace" if few_components and self.features > _EXACT_AUTO_FEATURES else "eigh"
+            return self.solver, self.max_iter
+        if self.rank is None or _SUBSPACE_MAX_FRACTION * self.rank > self.features:
+            return "eigh", 0
+        if self.features > _EXACT_AUTO_FEATURES:
+            return "subspace", self.max_iter
+        budget = max(1, int(_AUTO_BUDGET * self.features / subspace_block(self.rank, self.features)))
+        return "subspace", min(budget, self.max_iter)
 
     @property
     def explained_variance(self):

@@ -15,14 +15,12 @@ from keras_mf._validation import check_int
 from keras_mf._validation import check_positive_float
 from keras_mf._validation import check_real_dtype
 from keras_mf.exceptions import ConvergenceWarning
+from keras_mf.linalg.convergence import subspace_block
 from keras_mf.linalg.convergence import warn_unconverged
 
 # A matrix within 100 units of round-off (relative to its largest entry) of its transpose is taken as symmetric:
 # products such as XᵀX come out asymmetric by a few eps, and eigh on them is exact to that precision.
 _SYMMETRY_EPS = 100
-# Subspace iteration's extra columns: Halko, Martinsson & Tropp's p = 10, or k itself for large k, so that the
-# convergence ratio λ_{k+p+1}/λ_k is well below 1 for the spectra PCA meets.
-_MIN_OVERSAMPLE = 10
 
 
 def as_float_tensor(a, name="a"):
@@ -293,7 +291,7 @@ def subspace_eigh(c, k, oversample=None, iterations=300, tol=None, seed=0):
     n = int(c.shape[-1])
     k = check_int("k", k, 1, n)
     iterations = check_int("iterations", iterations, 1)
-    block = min(n, k + (max(_MIN_OVERSAMPLE, k) if oversample is None else check_int("oversample", oversample, 0)))
+    block = subspace_block(k, n, None if oversample is None else check_int("oversample", oversample, 0))
     tol = default_tolerance(c.dtype) if tol is None else check_positive_float("tol", tol)
     if not isinstance(c, tf.SparseTensor) and block >= n // 2:
         values, vectors = tf.linalg.eigh(c)
