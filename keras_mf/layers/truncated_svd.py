@@ -353,11 +353,10 @@ def _batches(data, batch_size):
 
 def _orthonormal(vectors, steps=2):
     """The columns of `vectors (features, rank)` made orthonormal to float64 round-off: a float32 eigen-solver's
-    eigenvectors are orthogonal only to ~1e-5 (TensorFlow's eigh at 784 features), a few hundred units of its own
-    round-off, and the projection `call` makes should not depend on that. Newton–Schulz steps toward the nearest
-    orthonormal matrix, V ← V (3I − VᵀV) / 2, square the error each (1e-5 → 1e-10 → round-off) with two small
-    matmuls; they keep each column's direction and sign, and cost far less than a QR inside TensorFlow's process,
-    whose threads starve LAPACK's.
+    eigenvectors can be orthogonal only to a few hundred units of its round-off (CHANGELOG), and the projection
+    `call` makes should not depend on that. Newton–Schulz steps toward the nearest orthonormal matrix,
+    V ← V (3I − VᵀV) / 2, square the error each with two small matmuls; they keep each column's direction and
+    sign, and cost far less than a QR inside TensorFlow's process, whose threads starve LAPACK's (CHANGELOG).
 
     References:
         Higham, N. J. (2008). Functions of Matrices: Theory and Computation, §8.3. SIAM.
