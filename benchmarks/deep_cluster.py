@@ -100,14 +100,14 @@ def ablation(run, y, seed):
         rows = [index[name] for name in chosen_names]
         return candidates[rows[int(np.argmax(scores[rows]))]]
 
-    layout0 = [f"layout 0 {head}" for head in HEADS]
+    layout0 = [f"layout 0 {head}" for head in HEADS if f"layout 0 {head}" in index]
     raw = [name for name in names if not name.endswith("SymNMF")]
     accuracies = np.array([clustering_accuracy(y, labels) for labels in candidates])
     labels = {
         ROWS[0]: kmeans(run["codes"], CLUSTERS, n_init=10, seed=seed)[0],
         ROWS[1]: candidates[index["layout 0 gmm"]],
         ROWS[2]: candidates[index["layout 0 kmeans"]],
-        ROWS[3]: candidates[index["layout 0 spectral"]],
+        ROWS[3]: candidates[index["layout 0 spectral"]] if "layout 0 spectral" in index else None,
         ROWS[4]: best_of(layout0),
         ROWS[5]: best_of(layout0 + [f"{name} + SymNMF" for name in layout0]),
         ROWS[6]: best_of(raw),
@@ -115,7 +115,11 @@ def ablation(run, y, seed):
         ROWS[8]: run["labels"],
         ROWS[9]: candidates[int(np.argmax(accuracies))],
     }
-    scored = {row: (clustering_accuracy(y, lab), normalized_mutual_info(y, lab)) for row, lab in labels.items()}
+    # Spectral clustering is left out of a layout whose graph has more components than k (`partition_heads`).
+    scored = {
+        row: (clustering_accuracy(y, lab), normalized_mutual_info(y, lab)) if lab is not None else (np.nan, np.nan)
+        for row, lab in labels.items()
+    }
     return scored, spearmanr(scores, accuracies).statistic
 
 

@@ -1,4 +1,5 @@
 import os
+import sys
 
 # Tests never touch the network: "auto" skips tfds downloads and falls back to local sources.
 os.environ["KERAS_MF_OFFLINE"] = "1"
@@ -11,6 +12,19 @@ import pytest  # noqa: E402
 @pytest.fixture(autouse=True)
 def _seed():
     keras.utils.set_random_seed(1234)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_layout_traces(monkeypatch):
+    """Each test gets neighbor_layout's compiled step without the traces earlier tests left: with them, a layout of
+    another width can fail (tests/graph/test_layout.py, test_layouts_of_several_widths_in_one_process), which would
+    make a test's outcome depend on the tests run before it."""
+    layout = sys.modules.get("keras_mf.graph.layout")
+    if layout is None:  # not imported yet: no traces to leave behind (and no TensorFlow to load for it)
+        return
+    function = layout._layout_steps
+    traced = sys.modules["tensorflow"].function(function.python_function, reduce_retracing=True)
+    monkeypatch.setattr(layout, "_layout_steps", traced)
 
 
 from hypothesis import HealthCheck  # noqa: E402
@@ -33,20 +47,22 @@ def pytest_configure(config):
     config._keras_mf_backend_runs = {}
 
 
+@pytest.hookimpl(trylast=True)  # after `-m`/`-k` deselection: start only the runs still selected
 def pytest_collection_modifyitems(session, config, items):
-    """Starts the other backends' runs (see test_backends.py) once collection shows they are wanted, and
-    moves their check to the end of the session so that it waits as little as possible."""
-    backend = [item for item in items if item.module.__name__ == "test_backends"]
-    if not backend:
+    """Starts the other backends' runs (see test_backends.py) for the suites collection kept, and moves their
+    checks to the end of the session so that they wait as little as possible."""
+    backend = [item for item in items if item.path.name == "test_backends.py"]
+    if not backend or config.option.collectonly:
         return
     from test_backends import start_backend_runs
 
-    config._keras_mf_backend_runs = start_backend_runs()
+    wanted = {(item.callspec.params["backend"], item.callspec.params["suite"]) for item in backend}
+    config._keras_mf_backend_runs = start_backend_runs(wanted)
     items[:] = [item for item in items if item not in backend] + backend
 
 
 def pytest_unconfigure(config):
-    for process, output in getattr(config, "_keras_mf_backend_runs", {}).values():
+    for process, output, _ in getattr(config, "_keras_mf_backend_runs", {}).values():
         if process.poll() is None:
             process.kill()
         output.close()

@@ -24,3 +24,8 @@ def read_hparams(logdir):
         if tag.startswith("hparams/")
     }
     return values, metrics
+
+
+def image_size(events, tag):
+    """`(width, height)` of the last image summary `tag` in `events`: it is stored as [width, height, encoded PNG]."""
+    return tuple(int(v) for v in events.Tensors(tag)[-1].tensor_proto.string_val[:2])

@@ -57,6 +57,7 @@ def data_and_batches(draw):
 
 @settings(max_examples=EXAMPLES["svd"])
 @given(data_and_batches(), st.integers(1, 2))
+@pytest.mark.slow
 def test_truncated_svd_one_batch_or_many_matches_numpy(data, rank):
     x, batches = data
     centred = x.astype(np.float64) - x.astype(np.float64).mean(0)
@@ -80,6 +81,7 @@ def _graph(seed, n):
 @pytest.mark.filterwarnings("ignore::keras_mf.exceptions.ConvergenceWarning")  # 300 iterations suffice here
 @settings(max_examples=EXAMPLES["symnmf"])
 @given(st.integers(0, 2**31 - 1), st.integers(6, 20), st.integers(1, 3), st.sampled_from(["line_search", "armijo"]))
+@pytest.mark.slow
 def test_symnmf_objective_never_increases_and_precisions_agree(seed, n, k, step):
     a = _graph(seed, n)
     fits = {

@@ -1,5 +1,6 @@
 """The release checks CI runs on the built wheel (.ci/check_wheel.py), on wheels made here to order."""
 
+import importlib.metadata
 import os
 import subprocess
 import sys
@@ -49,8 +50,18 @@ def test_wheel_check_names_what_is_missing(tmp_path, leave_out, message):
         assert result.returncode == 1 and message in result.stderr
 
 
-def test_licence_and_changelog_are_shipped():
-    assert open(os.path.join(ROOT, "LICENSE")).read().lstrip().startswith("Apache License")
-    assert "license_files = LICENSE" in open(os.path.join(ROOT, "setup.cfg")).read()
-    changelog = open(os.path.join(ROOT, "CHANGELOG.md")).read()
-    assert "## [Unreleased]" in changelog and "## [0.1.0]" in changelog
+def test_installed_metadata_carries_the_licence():
+    """What pip built from setup.cfg (CI installs the checkout first): the licence's SPDX name in the metadata, and
+    the LICENSE file itself in the .dist-info folder, byte for byte the checkout's."""
+    # The installed .dist-info, not a keras_mf.egg-info that a build left in the checkout (first on sys.path here).
+    (distribution,) = [
+        d
+        for d in importlib.metadata.distributions(name="keras_mf")
+        if any(".dist-info" in str(f) for f in d.files or [])
+    ]
+    assert distribution.metadata["License"] == "Apache-2.0"
+    assert distribution.metadata.get_all("License-File") == ["LICENSE"]
+    (shipped,) = [f for f in distribution.files if f.name == "LICENSE" and ".dist-info" in str(f)]
+    text = shipped.read_text()
+    assert text.lstrip().startswith("Apache License")
+    assert text == open(os.path.join(ROOT, "LICENSE")).read()

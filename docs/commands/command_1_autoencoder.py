@@ -50,10 +50,10 @@ result = train_autoencoder.run(["--epochs", "2", "--data", "bundled", "--logdir"
 tensorboard_view.summarize(logdir)
 
 # %%
-# The Scalars dashboard: training and validation loss per epoch, with PCA's error as reference lines.
+# The Custom Scalars dashboard: the reconstruction MSE per epoch on both splits, with PCA's as reference lines.
 
 tensorboard_view.scalar_curves(
-    logdir, ["epoch_loss", "pca_reference/eval_mse", "pca_reference/train_mse"], "loss (MSE) per epoch"
+    logdir, ["reconstruction_mse/model", "reconstruction_mse/pca"], "reconstruction MSE per epoch"
 )
 
 # %%

@@ -18,6 +18,8 @@ from keras_mf.training import args as cli_args
 
 
 def build_parser():
+    # No --resume or --distribute: a run resumes per phase when re-run with the same --logdir.
+    # --epochs and --batch-size default to None: the size rules of `run_deep_symnmf` (pretrain_schedule).
     parser = cli_args.make_parser(
         "cluster_mnist", __doc__.splitlines()[0], resumable=False, epochs=None, batch_size=None
     )
@@ -62,27 +64,27 @@ def build_parser():
     return parser
 
 
+def check(args):
+    images = cli_args.split_examples(args, args.split)
+    if args.clusters > images:
+        return f"argument --clusters: --split {args.split} holds {images} images, fewer than {args.clusters}"
+    return None
+
+
 def run(argv=None):
     """Runs the command on `argv` and returns its results (what the table shows), for tests and notebooks."""
-    parser = build_parser()
-    args = cli_args.parse_args(parser, argv)
+    args = cli_args.parse_args(build_parser(), argv, check)
     from keras_mf.training.quiet import quiet_tensorflow
 
     quiet_tensorflow()
     # Imported once the arguments are known to be good: TensorFlow takes seconds to load.
     from keras_mf import training
     from keras_mf.cli.experiments.deep_symnmf import run_deep_symnmf
-    from keras_mf.cluster import clustering_accuracy
-    from keras_mf.cluster import kmeans
-    from keras_mf.cluster import normalized_mutual_info
     from keras_mf.datasets import load_mnist
     from keras_mf.exceptions import ClusteringError
 
     training.set_seed(args.seed)
-    logdir = args.logdir
     x, y = load_mnist(args.split, source=args.data, data_dir=args.data_dir, as_numpy=True)
-    if args.clusters > len(x):
-        parser.error(f"argument --clusters: split {args.split!r} holds {len(x)} images, fewer than {args.clusters}")
     try:
         result = run_deep_symnmf(
             x.reshape(-1, 28, 28),
@@ -96,33 +98,63 @@ def run(argv=None):
             augment=args.augment,
             self_train=args.self_train,
             seed=args.seed,
-            logdir=logdir,
+            logdir=args.logdir,
             y_monitor=y,
-            verbose=2,
+            verbose=training.fit_verbosity(),
         )
     except ClusteringError as error:
-        sys.exit(f"cluster_mnist: {error}\nThe last good checkpoint is in {logdir}")
-    baseline, _, _ = kmeans(result["codes"], args.clusters, seed=args.seed)
-    rows = [
-        [
-            "k-means on the pretrained codes",
-            clustering_accuracy(y, baseline),
-            normalized_mutual_info(y, baseline),
-            "-",
-        ]
-    ]
-    for name, labels, seconds in result["stages"]:
-        rows.append([name, clustering_accuracy(y, labels), normalized_mutual_info(y, labels), round(seconds, 1)])
-    training.write_projector(logdir, result["codes"], y, images=x, clusters=result["labels"])
-    metrics = {"accuracy": rows[-1][1], "nmi": rows[-1][2]}
-    training.log_hparams(logdir, args, metrics)
+        sys.exit(f"cluster_mnist: {error}\nThe last good checkpoint is in {args.logdir}")
+    rows = result_rows(args, result, y)
+    with training.phase("writing the TensorBoard logs"):
+        files = write_logs(args, rows, result, x, y)
     print()
-    print(training.format_table(["stage", "accuracy", "NMI", "wall s (cumulative)"], rows))
-    model = "self_trained.keras" if result["classifier"] is not None else "pretrained.keras"
-    print(f"\nmodel: {os.path.join(logdir, model)}\nlogs:  {logdir}  (tensorboard --logdir {logdir})")
-    return {**metrics, "seconds": result["seconds"], "logdir": logdir}
+    print(training.format_table(HEADERS, rows))
+    training.report_outputs(args.logdir, files)
+    return {"accuracy": rows[-1][1], "nmi": rows[-1][2], "seconds": result["seconds"], "logdir": args.logdir}
+
+
+HEADERS = ["stage", "accuracy", "NMI", "wall s (cumulative)"]
+
+
+def result_rows(args, result, y):
+    """The table's rows: k-means on the pretrained codes (the baseline), then each stage of the pipeline."""
+    from keras_mf.cluster import clustering_accuracy
+    from keras_mf.cluster import kmeans
+    from keras_mf.cluster import normalized_mutual_info
+
+    baseline, _, _ = kmeans(result["codes"], args.clusters, seed=args.seed)
+    stages = [("k-means on the pretrained codes", baseline, "-")]
+    stages += [(name, labels, round(seconds, 1)) for name, labels, seconds in result["stages"]]
+    return [
+        [name, clustering_accuracy(y, labels), normalized_mutual_info(y, labels), seconds]
+        for name, labels, seconds in stages
+    ]
+
+
+def write_logs(args, rows, result, x, y):
+    """The result table as text, a Projector embedding of the pretrained codes coloured by digit and by cluster,
+    and the HParams row. Returns `{file: what it is}`."""
+    from keras_mf import training
+    from keras_mf.cli._experiment import log_run
+
+    logdir = args.logdir
+    training.write_text(os.path.join(logdir, "monitor"), "clustering/results", training.markdown_table(HEADERS, rows))
+    config = training.write_projector(logdir, result["codes"], y, images=x, clusters=result["labels"], name="codes")
+    metrics = {"cluster_accuracy": rows[-1][1], "cluster_nmi": rows[-1][2], "seconds": result["seconds"]}
+    log_run(logdir, args, metrics)
+    if result["classifier"] is not None:
+        model = ("self_trained.keras", "the self-trained CNN (keras.saving.load_model; argmax of predict: clusters)")
+    else:
+        model = ("pretrained.keras", "the model (keras.saving.load_model; predict_labels gives clusters)")
+    return {
+        os.path.join(logdir, model[0]): model[1],
+        config: "Projector: the autoencoder's codes, coloured by digit and by cluster",
+        os.path.join(logdir, ""): "TensorBoard logs and checkpoints of every phase (re-run to resume), HParams",
+    }
 
 
 def main(argv=None):
-    """The console entry point: runs the command, exit status 0 (argparse exits 2 on a bad argument)."""
-    run(argv)
+    """The console entry point: runs the command; exit status 0, 2 for a bad argument, 130 after a Ctrl-C."""
+    from keras_mf.training.progress import run_command
+
+    run_command(run, argv)

@@ -10,6 +10,8 @@ Writes four small PNGs (about a minute on two CPU cores):
 """
 
 import argparse
+import contextlib
+import io
 import os
 import tempfile
 
@@ -20,9 +22,7 @@ FIGURES = ("reconstructions.png", "error_vs_rank.png", "principal_components.png
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=cli_args.HelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s (keras_mf {__version__})")
     parser.add_argument("--out", default="docs", help="folder the PNGs are written to")
     parser.add_argument("--seed", type=int, default=0, help="seed for weights, shuffling and SymNMF restarts")
@@ -51,6 +51,8 @@ def run(argv=None):
     from keras_mf.cli.experiments.compression import eckart_young_curve
     from keras_mf.datasets import load_mnist
     from keras_mf.training import plots
+    from keras_mf.training import progress
+    from keras_mf.training.progress import phase
 
     if not plots.can_plot("the README figures"):
         return []
@@ -58,17 +60,20 @@ def run(argv=None):
     x_train = load_mnist("test[:8000]", source="bundled", targets=None, as_numpy=True)
     x_eval, y_eval = load_mnist("test[8000:]", source="bundled", as_numpy=True)
 
-    # The autoencoders are trained by the autoencoder command itself; its logs go to a temporary folder.
+    # The autoencoders are trained by the autoencoder command itself; its logs go to a temporary folder, so its
+    # report (the files it wrote, the tensorboard line) would point at nothing and is left out.
     autoencoders = {}
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, phase(f"training the autoencoders (latent {args.latent_dims})"):
         for latent in args.latent_dims:
             logdir = os.path.join(scratch, str(latent))
-            result = train_autoencoder.run(
-                ["--data", "bundled", "--epochs", str(args.epochs), "--latent-dim", str(latent),
-                 "--seed", str(args.seed), "--logdir", logdir]
-            )  # fmt: skip
+            with contextlib.redirect_stdout(io.StringIO()):
+                result = train_autoencoder.run(
+                    ["--data", "bundled", "--epochs", str(args.epochs), "--latent-dim", str(latent),
+                     "--seed", str(args.seed), "--logdir", logdir]
+                )  # fmt: skip
             model = keras.saving.load_model(os.path.join(logdir, "autoencoder.keras"))
             autoencoders[latent] = (model, result["train_mse"])
+    progress.begin_run(None, resumable=False)  # the autoencoders' runs were temporary
     largest = max(autoencoders)
     pca = TruncatedSVD(rank=largest)
     pca.adapt(x_train)
@@ -85,7 +90,8 @@ def run(argv=None):
     points = {f"autoencoder, latent {latent}": (latent, mse) for latent, (_, mse) in sorted(autoencoders.items())}
     _save(train_autoencoder.error_curve_figure(eckart_young_curve(x_train), points), paths[1])
     _save(principal_components_figure(x_train), paths[2])
-    _save(symnmf_confusion_figure(args.cluster_images, args.seed), paths[3])
+    with phase(f"SymNMF of {args.cluster_images} test images"):
+        _save(symnmf_confusion_figure(args.cluster_images, args.seed), paths[3])
     for path in paths:
         print(f"wrote {path} ({os.path.getsize(path) / 1024:.0f} KiB)")
     return paths
@@ -166,5 +172,7 @@ def _save(figure, path):
 
 
 def main(argv=None):
-    """The console entry point: draws the figures, exit status 0 (argparse exits 2 on a bad argument)."""
-    run(argv)
+    """The console entry point: draws the figures; exit status 0, 2 for a bad argument, 130 after a Ctrl-C."""
+    from keras_mf.training.progress import run_command
+
+    run_command(run, argv)

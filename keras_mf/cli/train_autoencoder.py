@@ -1,9 +1,9 @@
 """Train an autoencoder on MNIST and compare it with PCA at the same latent size.
 
-Writes TensorBoard logs (loss curves, a per-epoch grid of originals above reconstructions, the PCA
-reference error, a Projector embedding of the evaluation images' codes coloured by digit, the error
-against latent size beside PCA's, the run's hyperparameters), resumable backups, and the final
-`.keras` model; prints a result table.
+Writes TensorBoard logs (loss curves, the reconstruction MSE beside PCA's in one custom-scalars chart, a
+per-epoch grid of originals above reconstructions, a Projector embedding of the evaluation images' codes
+coloured by digit, the error against latent size beside PCA's, the model's op graph, the run's HParams row),
+resumable backups, and the final `.keras` model; prints a result table.
 
     keras-mf-autoencoder                 # nonlinear 784-256-32 autoencoder
     keras-mf-autoencoder --linear        # the tutorial's linear model (≈ PCA)
@@ -11,7 +11,6 @@ against latent size beside PCA's, the run's hyperparameters), resumable backups,
 """
 
 import os
-import time
 
 from keras_mf.training import args as cli_args
 
@@ -23,10 +22,14 @@ def build_parser():
         "--hidden-units",
         type=cli_args.positive_int,
         nargs="*",
-        default=[256],
-        help="encoder hidden widths (decoder mirrors them)",
+        default=cli_args.default([256]),
+        help="encoder hidden widths, the decoder mirrors them (not with --linear)",
     )
-    parser.add_argument("--activation", default="relu", help="hidden activation (a keras.activations name)")
+    parser.add_argument(
+        "--activation",
+        default=cli_args.default("relu"),
+        help="hidden activation, a keras.activations name (not with --linear)",
+    )
     parser.add_argument("--linear", action="store_true", help="the tutorial's linear model h = W1 x + b1")
     parser.add_argument(
         "--learning-rate", type=cli_args.positive_float, default=1e-3, help="Adam's learning rate (cosine decay)"
@@ -37,6 +40,8 @@ def build_parser():
 
 
 def check(args):
+    if args.linear and (cli_args.given(args.hidden_units) or cli_args.given(args.activation)):
+        return "argument --linear: the linear model has no hidden layers; leave out --hidden-units and --activation"
     narrowest = min(args.hidden_units, default=2 * args.latent_dim)
     if args.pca_init and not args.linear and narrowest < 2 * args.latent_dim:
         return f"argument --pca-init: needs --hidden-units of at least 2 * --latent-dim = {2 * args.latent_dim}"
@@ -54,12 +59,8 @@ def run(argv=None):
     quiet_tensorflow()
     # Imported once the arguments are known to be good: TensorFlow takes seconds to load.
     import keras
-    import numpy as np
 
-    from keras_mf import Autoencoder
-    from keras_mf import TruncatedSVD
     from keras_mf import training
-    from keras_mf.datasets import load_mnist
 
     try:
         keras.activations.get(args.activation)
@@ -68,38 +69,16 @@ def run(argv=None):
     # A multi-worker strategy must exist before TensorFlow runs its first op.
     strategy = training.get_strategy(args.distribute)
     training.set_seed(args.seed)
-    logdir = args.logdir
-    train_split, eval_split = training.resolve_splits(args)
-    load = dict(source=args.data, data_dir=args.data_dir, as_numpy=True)
-    x_train = load_mnist(train_split, targets=None, **load)
-    x_eval, y_eval = load_mnist(eval_split, **load)
-
-    pca = TruncatedSVD(rank=args.latent_dim)
-    pca.adapt(x_train)
-    pca_train = training.mse(x_train, pca.reconstruct(x_train))
-    pca_eval = training.mse(x_eval, pca.reconstruct(x_eval))
-
-    with strategy.scope():
-        model = Autoencoder(
-            input_shape=(784,),
-            latent_dim=args.latent_dim,
-            hidden_units=args.hidden_units,
-            activation=args.activation,
-            linear=args.linear,
-        )
-        model.build((None, 784))
-        if args.pca_init:
-            model.init_from_pca(pca=pca)
-        steps = args.epochs * int(np.ceil(len(x_train) / args.batch_size))
-        schedule = keras.optimizers.schedules.CosineDecay(args.learning_rate, steps)
-        model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse")
-
-    callbacks = training.standard_callbacks(logdir)
+    data = load_data(args)
+    with training.phase("PCA (truncated SVD) of the training images"):
+        pca, pca_mse = fit_pca(data, args.latent_dim)
+    model = build_model(args, strategy, pca, len(data["x_train"]))
+    callbacks = training.standard_callbacks(args.logdir)
     callbacks += [
-        training.ReconstructionGrid(x_eval[:8], logdir),
-        training.ConstantScalars({"pca_reference/eval_mse": pca_eval, "pca_reference/train_mse": pca_train}, logdir),
+        training.ReconstructionGrid(data["x_eval"][:8], args.logdir),
+        training.ReconstructionError("pca", pca_mse["train"], pca_mse["eval"], args.logdir),
     ]
-    start = time.perf_counter()
+    x_train, x_eval = data["x_train"], data["x_eval"]
     model.fit(
         x_train,
         x_train,
@@ -107,32 +86,113 @@ def run(argv=None):
         batch_size=args.batch_size,
         validation_data=(x_eval, x_eval),
         callbacks=callbacks,
-        verbose=2,
+        verbose=training.fit_verbosity(),
     )
-    wall = time.perf_counter() - start
     training.exit_if_stopped(callbacks)
-    model_path = training.atomic_save_model(model, os.path.join(logdir, "autoencoder.keras"))
+    with training.phase("evaluating and writing the TensorBoard logs"):
+        metrics, files = evaluate_and_log(args, model, data, pca_mse, training.run_seconds(callbacks))
+    print_results(args, metrics, pca_mse)
+    training.report_outputs(args.logdir, files)
+    return {**metrics, "logdir": args.logdir}
 
-    train_mse = training.mse(x_train, model.predict(x_train, batch_size=1024, verbose=0))
-    eval_mse = training.mse(x_eval, model.predict(x_eval, batch_size=1024, verbose=0))
+
+def load_data(args):
+    from keras_mf import training
+    from keras_mf.datasets import load_mnist
+
+    train_split, eval_split = training.resolve_splits(args)
+    load = dict(source=args.data, data_dir=args.data_dir, as_numpy=True)
+    x_eval, y_eval = load_mnist(eval_split, **load)
+    return {"x_train": load_mnist(train_split, targets=None, **load), "x_eval": x_eval, "y_eval": y_eval}
+
+
+def fit_pca(data, rank):
+    """The truncated SVD of the training images and its reconstruction MSE on both splits."""
+    from keras_mf import TruncatedSVD
+    from keras_mf import training
+
+    pca = TruncatedSVD(rank=rank)
+    pca.adapt(data["x_train"])
+    mse = {split: training.mse(data[f"x_{split}"], pca.reconstruct(data[f"x_{split}"])) for split in ("train", "eval")}
+    return pca, mse
+
+
+def build_model(args, strategy, pca, examples):
+    """The compiled autoencoder (Adam with cosine decay over the run's steps), started from `pca` with --pca-init."""
+    import keras
+    import numpy as np
+
+    from keras_mf import Autoencoder
+
+    with strategy.scope():
+        model = Autoencoder(
+            input_shape=(784,),
+            latent_dim=args.latent_dim,
+            hidden_units=[] if args.linear else list(args.hidden_units),
+            activation=str(args.activation),
+            linear=args.linear,
+        )
+        model.build((None, 784))
+        if args.pca_init:
+            model.init_from_pca(pca=pca)
+        steps = args.epochs * int(np.ceil(examples / args.batch_size))
+        schedule = keras.optimizers.schedules.CosineDecay(args.learning_rate, steps)
+        model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse")
+    return model
+
+
+def evaluate_and_log(args, model, data, pca_mse, seconds):
+    """Saves the model; logs the op graph, the error chart layout, the Projector embedding, the error against
+    latent size and the HParams row. Returns `(metrics, {file: what it is})`."""
+    import keras
+    import tensorflow as tf
+
+    from keras_mf import training
+    from keras_mf.cli._experiment import log_run
+
+    logdir, x_train, x_eval = args.logdir, data["x_train"], data["x_eval"]
+    model_path = training.atomic_save_model(model, os.path.join(logdir, "autoencoder.keras"))
+    metrics = {
+        "train_mse": training.mse(x_train, model.predict(x_train, batch_size=1024, verbose=0)),
+        "eval_mse": training.mse(x_eval, model.predict(x_eval, batch_size=1024, verbose=0)),
+        "pca_eval_mse": pca_mse["eval"],
+        "seconds": seconds,
+    }
+    training.write_model_graph(os.path.join(logdir, "train"), model, tf.TensorSpec((None, 784), tf.float32))
+    training.write_custom_scalars(logdir, RECONSTRUCTION_LAYOUT)
     codes = keras.ops.convert_to_numpy(model.encode(x_eval))
-    training.write_projector(logdir, codes, y_eval, images=x_eval)
-    write_error_curve(logdir, x_train, args.latent_dim, train_mse)
-    metrics = {"train_mse": train_mse, "eval_mse": eval_mse, "pca_eval_mse": pca_eval}
-    training.log_hparams(logdir, args, metrics)
+    config = training.write_projector(logdir, codes, data["y_eval"], images=x_eval)
+    write_error_curve(logdir, x_train, args.latent_dim, metrics["train_mse"])
+    log_run(logdir, args, metrics)
+    files = {
+        model_path: "the trained model (keras.saving.load_model)",
+        config: "Projector: the evaluation images' codes, coloured by digit",
+        os.path.join(logdir, ""): "TensorBoard logs: loss curves beside PCA's, reconstructions, HParams",
+    }
+    return metrics, files
+
+
+# One custom-scalars chart: the autoencoder's reconstruction MSE (its loss) and PCA's, on both splits.
+RECONSTRUCTION_LAYOUT = {
+    "autoencoder against PCA": {"reconstruction MSE (model, PCA; train, validation)": r"^reconstruction_mse/"}
+}
+
+
+def print_results(args, metrics, pca_mse):
+    from keras_mf import training
+
     name = "linear AE" if args.linear else f"AE {'-'.join(map(str, [784, *args.hidden_units, args.latent_dim]))}"
     print()
     print(
         training.format_table(
             ["model", "latent", "train MSE", "eval MSE", "PCA eval MSE", "wall s"],
             [
-                [name, args.latent_dim, train_mse, eval_mse, pca_eval, round(wall, 1)],
-                ["PCA (truncated SVD)", args.latent_dim, pca_train, pca_eval, pca_eval, "-"],
+                [name, args.latent_dim, metrics["train_mse"], metrics["eval_mse"], pca_mse["eval"],
+                 round(metrics["seconds"], 1)],
+                ["PCA (truncated SVD)", args.latent_dim, pca_mse["train"], pca_mse["eval"], pca_mse["eval"], "-"],
             ],
         )
-    )
-    print(f"\nmodel: {model_path}\nlogs:  {logdir}  (tensorboard --logdir {os.path.dirname(logdir)})")
-    return {**metrics, "logdir": logdir}
+    )  # fmt: skip
 
 
 def write_error_curve(logdir, x_train, latent_dim, train_mse):
@@ -171,5 +231,7 @@ def error_curve_figure(curve, autoencoders):
 
 
 def main(argv=None):
-    """The console entry point: runs the command, exit status 0 (argparse exits 2 on a bad argument)."""
-    run(argv)
+    """The console entry point: runs the command; exit status 0, 2 for a bad argument, 130 after a Ctrl-C."""
+    from keras_mf.training.progress import run_command
+
+    run_command(run, argv)

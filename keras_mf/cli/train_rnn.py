@@ -10,7 +10,6 @@
 """
 
 import os
-import time
 
 from keras_mf.training import args as cli_args
 
@@ -43,20 +42,41 @@ def run(argv=None):
 
     quiet_tensorflow()
     # Imported once the arguments are known to be good: TensorFlow takes seconds to load.
-    import keras
-
-    from keras_mf import StatefulRNN
     from keras_mf import training
     from keras_mf.datasets import load_mnist
 
     # A multi-worker strategy must exist before TensorFlow runs its first op.
     strategy = training.get_strategy(args.distribute)
     training.set_seed(args.seed)
-    logdir = args.logdir
     train_split, eval_split = training.resolve_splits(args)
     load = dict(source=args.data, data_dir=args.data_dir, shape="sequence", as_numpy=True)
     x_train, y_train = load_mnist(train_split, **load)
     x_eval, y_eval = load_mnist(eval_split, **load)
+    model = build_model(args, strategy)
+    callbacks = training.standard_callbacks(args.logdir)
+    callbacks.append(training.RecurrentSpectrum(lambda: model.cell.recurrent_kernel, args.logdir))
+    fit(args, model, (x_train, y_train), (x_eval, y_eval), callbacks)
+    wall = training.run_seconds(callbacks)
+    training.exit_if_stopped(callbacks)
+    with training.phase("evaluating and writing the TensorBoard logs"):
+        accuracy, files = evaluate_and_log(args, model, x_eval, y_eval, wall)
+    mode = args.mode + (" (reset every chunk)" if args.reset_every_chunk else "")
+    print()
+    print(
+        training.format_table(
+            ["mode", "units", "epochs", "eval accuracy", "train samples/s", "wall s"],
+            [[mode, args.units, args.epochs, accuracy, round(len(x_train) * args.epochs / wall), round(wall, 1)]],
+        )
+    )
+    training.report_outputs(args.logdir, files)
+    return {"accuracy": accuracy, "wall": wall, "logdir": args.logdir}
+
+
+def build_model(args, strategy):
+    """The compiled `StatefulRNN`: stateful, with a fixed batch of chunks, for --mode tbptt."""
+    import keras
+
+    from keras_mf import StatefulRNN
 
     stateful = args.mode == "tbptt"
     with strategy.scope():
@@ -73,47 +93,59 @@ def run(argv=None):
             loss="sparse_categorical_crossentropy",
             metrics=["accuracy"],
         )
-    callbacks = training.standard_callbacks(logdir)
-    callbacks.append(training.RecurrentSpectrum(lambda: model.cell.recurrent_kernel, logdir))
-    start = time.perf_counter()
-    if stateful:
+    return model
+
+
+def fit(args, model, train, evaluation, callbacks):
+    """Trains on whole images (--mode rows) or on consecutive chunks with the state carried (--mode tbptt)."""
+    from keras_mf import training
+
+    verbose = training.fit_verbosity()
+    if args.mode == "tbptt":
         period = 1 if args.reset_every_chunk else args.chunks
         callbacks.append(training.ResetStateEvery(period))
-        data = training.chunked_dataset(x_train, y_train, args.batch_size, args.chunks, args.seed)
-        model.fit(data, epochs=args.epochs, callbacks=callbacks, verbose=2, shuffle=False)
+        data = training.chunked_dataset(*train, args.batch_size, args.chunks, args.seed)
+        model.fit(data, epochs=args.epochs, callbacks=callbacks, verbose=verbose, shuffle=False)
     else:
         model.fit(
-            x_train,
-            y_train,
+            *train,
             epochs=args.epochs,
             batch_size=args.batch_size,
-            validation_data=(x_eval, y_eval),
+            validation_data=evaluation,
             callbacks=callbacks,
-            verbose=2,
+            verbose=verbose,
         )
-    wall = time.perf_counter() - start
-    training.exit_if_stopped(callbacks)
-    if stateful:
+
+
+def evaluate_and_log(args, model, x_eval, y_eval, seconds):
+    """The evaluation accuracy; saves the model, its op graph and the HParams row. Returns `(accuracy, files)`."""
+    import tensorflow as tf
+
+    from keras_mf import training
+    from keras_mf.cli._experiment import log_run
+
+    if args.mode == "tbptt":
         accuracy = training.evaluate_chunked(
             model, x_eval, y_eval, args.chunks, reset_every_chunk=args.reset_every_chunk
         )
     else:
         accuracy = float(model.evaluate(x_eval, y_eval, batch_size=1000, verbose=0)[1])
     model.reset_state()
-    model_path = training.atomic_save_model(model, os.path.join(logdir, "rnn.keras"))
-    mode = args.mode + (" (reset every chunk)" if args.reset_every_chunk else "")
-    print()
-    print(
-        training.format_table(
-            ["mode", "units", "epochs", "eval accuracy", "train samples/s", "wall s"],
-            [[mode, args.units, args.epochs, accuracy, round(len(x_train) * args.epochs / wall), round(wall, 1)]],
-        )
-    )
-    training.log_hparams(logdir, args, {"eval_accuracy": accuracy})
-    print(f"\nmodel: {model_path}\nlogs:  {logdir}")
-    return {"accuracy": accuracy, "wall": wall, "logdir": logdir}
+    model_path = training.atomic_save_model(model, os.path.join(args.logdir, "rnn.keras"))
+    batch = args.batch_size if args.mode == "tbptt" else None
+    steps = 28 // args.chunks if args.mode == "tbptt" else 28
+    graph_input = tf.TensorSpec((batch, steps, 28), tf.float32)
+    training.write_model_graph(os.path.join(args.logdir, "train"), model, graph_input)
+    log_run(args.logdir, args, {"eval_accuracy": accuracy, "seconds": seconds})
+    files = {
+        model_path: "the trained model (keras.saving.load_model)",
+        os.path.join(args.logdir, ""): "TensorBoard logs: loss and accuracy, the recurrent matrix's spectrum, HParams",
+    }
+    return accuracy, files
 
 
 def main(argv=None):
-    """The console entry point: runs the command, exit status 0 (argparse exits 2 on a bad argument)."""
-    run(argv)
+    """The console entry point: runs the command; exit status 0, 2 for a bad argument, 130 after a Ctrl-C."""
+    from keras_mf.training.progress import run_command
+
+    run_command(run, argv)

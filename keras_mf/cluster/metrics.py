@@ -9,6 +9,8 @@ import numpy as np
 import scipy.optimize
 
 from keras_mf._validation import check_finite
+from keras_mf._validation import check_int
+from keras_mf._validation import invalid_value
 from keras_mf.exceptions import ClusteringError
 
 # A partition with more than this share of the points in one cluster has collapsed.
@@ -92,18 +94,40 @@ def linear_sum_assignment(cost):
 
 
 def size_entropy(labels, n_clusters):
-    """Entropy (nats) of the cluster-size distribution: log(k) when balanced, lower when clusters merge."""
-    p = np.bincount(np.asarray(labels), minlength=n_clusters) / len(labels)
-    p = p[p > 0]
+    """Entropy (nats) of the cluster-size distribution of `labels (n,)` in [0, n_clusters): log(k) when balanced,
+    lower when clusters merge.
+
+    Raises:
+        ValueError: `labels` is not a non-empty 1-D array of integers in [0, n_clusters), or `n_clusters` < 1.
+    """
+    counts = _cluster_sizes(labels, n_clusters)
+    p = counts[counts > 0] / counts.sum()
     return float(-np.sum(p * np.log(p)))
 
 
 def check_balance(labels, n_clusters, max_fraction=MAX_CLUSTER_FRACTION):
-    """Raises `ClusteringError` when one cluster holds more than `max_fraction` of the points (a collapse)."""
-    counts = np.bincount(np.asarray(labels), minlength=n_clusters)
+    """Raises `ClusteringError` when one cluster holds more than `max_fraction` of the points (a collapse).
+
+    Raises:
+        ValueError: `labels` is not a non-empty 1-D array of integers in [0, n_clusters), or `n_clusters` < 1.
+    """
+    counts = _cluster_sizes(labels, n_clusters)
     if n_clusters > 1 and counts.max() > max_fraction * counts.sum():
         raise ClusteringError(
             f"The clustering collapsed: cluster {int(counts.argmax())} holds {counts.max()} of {counts.sum()} points "
             f"(more than {max_fraction:.0%}). Keep the last good checkpoint; pretrain longer or lower the "
             "fine-tuning learning rate."
         )
+
+
+def _cluster_sizes(labels, n_clusters):
+    """Points per cluster `(n_clusters,)` of labels in [0, n_clusters), after checking both."""
+    n_clusters = check_int("n_clusters", n_clusters, 1)
+    labels = _labels("labels", labels)
+    if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0 or labels.max() >= n_clusters:
+        raise invalid_value(
+            "labels",
+            f"integer labels in [0, {n_clusters - 1}]",
+            f"{labels.dtype} labels from {labels.min()} to {labels.max()}",
+        )
+    return np.bincount(labels, minlength=n_clusters)

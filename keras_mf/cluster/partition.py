@@ -16,7 +16,6 @@ References:
     https://doi.org/10.1073/pnas.0601602103
 """
 
-import contextlib
 import math
 
 import numpy as np
@@ -29,10 +28,12 @@ from keras_mf.cluster.selection import best_by_modularity
 from keras_mf.exceptions import ClusteringError
 from keras_mf.factorization.symnmf import SymNMF
 from keras_mf.graph.fuzzy import fuzzy_knn_graph
+from keras_mf.graph.laplacian import connected_components
 from keras_mf.graph.laplacian import normalize_adjacency
 from keras_mf.graph.layout import neighbor_layout
 from keras_mf.graph.similarity import knn_graph
 from keras_mf.graph.spectral import spectral_clustering
+from keras_mf.training.progress import phase as progress_phase
 
 # Added to the one-hot start so that every point may move to another cluster: a zero entry of H stays zero under
 # a multiplicative or projected step whose gradient is positive there.
@@ -51,7 +52,6 @@ EDGE_EPOCHS = 90
 LAYOUT_BATCH = 8192
 # Layouts from different seeds: different local optima of the layout, whose partitions modularity chooses among.
 LAYOUTS = 3
-HEADS = ("kmeans", "gmm", "spectral")
 
 
 def partition_start(labels, n_components, smoothing=PARTITION_SMOOTHING):
@@ -91,7 +91,9 @@ def layout_schedule(n_edges):
 def partition_heads(space, n_clusters, graph_neighbors=GRAPH_NEIGHBORS, seed=0):
     """Three partitions of the points `space (n, d)`: k-means (10 inits), a Gaussian mixture with full covariances
     (scikit-learn, N2D's head) and spectral clustering (NJW) of the self-tuning k-NN graph with `graph_neighbors`
-    neighbours (at most n − 1). Returns `({head: labels (n,)}, the graph's normalised adjacency)`."""
+    neighbours (at most n − 1). Returns `({head: labels (n,)}, the graph's normalised adjacency)`, heads "kmeans",
+    "gmm", "spectral" in that order; spectral clustering is left out when the graph has more connected components than
+    `n_clusters` (k eigenvectors cannot tell them apart, see `keras_mf.graph.spectral_clustering`)."""
     from sklearn.mixture import GaussianMixture
 
     space = np.asarray(space, np.float32)
@@ -100,8 +102,9 @@ def partition_heads(space, n_clusters, graph_neighbors=GRAPH_NEIGHBORS, seed=0):
     heads = {
         "kmeans": np.asarray(kmeans(space, n_clusters, n_init=KMEANS_INITS, seed=seed)[0]),
         "gmm": mixture.predict(space.astype(np.float64)),
-        "spectral": np.asarray(spectral_clustering(w, n_clusters, seed=seed)),
     }
+    if connected_components(w)[0] <= n_clusters:
+        heads["spectral"] = np.asarray(spectral_clustering(w, n_clusters, seed=seed))
     return heads, normalize_adjacency(w)
 
 
@@ -115,6 +118,7 @@ def cluster_codes(
     graph_neighbors=None,
     refine=True,
     seed=0,
+    verbose=False,
     phase=None,
 ):
     """Clusters codes `(n, d)`: N2D's layouts with several heads, refined by SymNMF, chosen by modularity.
@@ -123,7 +127,8 @@ def cluster_codes(
     2. `layouts` neighbour layouts of G in min(n_clusters, n − 2) dimensions (`neighbor_layout`, seeds
        100·seed + l), each with `layout_steps` steps (see `layout_schedule`).
     3. On each layout, the `partition_heads` (k-means, Gaussian mixture, spectral) and, with `refine`, each of them
-       refined by SymNMF on the layout's graph started from it (`symnmf_from_partition`): 6 candidates a layout.
+       refined by SymNMF on the layout's graph started from it (`symnmf_from_partition`): 6 candidates a layout
+       (4 where spectral clustering is left out, see `partition_heads`).
     4. The candidate with the largest modularity on G (`keras_mf.cluster.modularity`), computed without labels.
 
     Size-dependent defaults (None): `layout_neighbors` = min(20, n − 1), `graph_neighbors` = min(30, n − 1),
@@ -135,8 +140,9 @@ def cluster_codes(
         layouts: number of layouts, ≥ 1.
         refine: also refine each head's partition by SymNMF.
         seed: seed of the layouts, the heads and SymNMF.
+        verbose: print each long step's name and elapsed time (`keras_mf.training.progress.phase`).
         phase: optional `phase(name)` returning a context manager around each long step ("layouts", "partitions
-            of the layouts", "SymNMF refinement"), e.g. one that prints its elapsed time.
+            of the layouts", "SymNMF refinement"), e.g. one that also records its time; replaces `verbose`'s.
 
     Returns:
         dict with `labels (n,)` and `memberships (n, n_clusters)` of the chosen candidate (SymNMF's H, or the
@@ -153,7 +159,7 @@ def cluster_codes(
     layout_neighbors = min(check_optional_int("layout_neighbors", layout_neighbors, 2) or LAYOUT_NEIGHBORS, n - 1)
     graph_neighbors = min(check_optional_int("graph_neighbors", graph_neighbors, 1) or GRAPH_NEIGHBORS, n - 1)
     check_optional_int("layout_steps", layout_steps, 1)
-    phase = phase or (lambda name: contextlib.nullcontext())
+    phase = phase or (lambda name: progress_phase(name, verbose))
     with phase(f"{layouts} neighbour layouts of the codes"):
         graph = fuzzy_knn_graph(codes, max(layout_neighbors, 2))
         steps, batch = layout_schedule(int(graph.indices.shape[0]))
@@ -162,18 +168,18 @@ def cluster_codes(
             neighbor_layout(graph, dim, layout_steps or steps, batch_size=batch, seed=100 * seed + number)
             for number in range(layouts)
         ]
-    names, candidates, adjacency = [], [], []
+    names, candidates, adjacency, numbers = [], [], [], []
     with phase("k-means, Gaussian-mixture and spectral partitions of each layout"):
         for number, space in enumerate(spaces):
             heads, a = partition_heads(space, n_clusters, graph_neighbors, seed=100 * seed + number)
             adjacency.append(a)
-            names += [f"layout {number} {head}" for head in HEADS]
-            candidates += [heads[head] for head in HEADS]
+            names += [f"layout {number} {head}" for head in heads]
+            candidates += list(heads.values())
+            numbers += [number] * len(heads)
     memberships = [np.eye(n_clusters)[labels] for labels in candidates]
     if refine:
         with phase("SymNMF refinement of each partition"):
-            for i in range(len(candidates)):
-                number = i // len(HEADS)
+            for i, number in enumerate(numbers):
                 model = symnmf_from_partition(adjacency[number], candidates[i], n_clusters, seed=100 * seed + number)
                 names.append(f"{names[i]} + SymNMF")
                 candidates.append(model.labels_)

@@ -11,46 +11,33 @@ Sources, in the order `source="auto"` tries them:
 
 import functools
 import os
-import socket
 import sys
 
 import numpy as np
-import tensorflow as tf
 
 from keras_mf._validation import check_choice
 from keras_mf._validation import check_int
 from keras_mf.datasets import SOURCES
 from keras_mf.datasets.idx import read_idx
 from keras_mf.datasets.idx import verify_md5sums
+from keras_mf.datasets.sources import BUNDLED_DIR  # noqa: F401  (re-exported: where the bundled split lives)
+from keras_mf.datasets.sources import FILES
+from keras_mf.datasets.sources import find_file
+from keras_mf.datasets.sources import resolve_source
 from keras_mf.datasets.splits import parse_split
 from keras_mf.datasets.splits import resolve_bounds
 
-BUNDLED_DIR = os.path.join(os.path.dirname(__file__), "data")
-OFFLINE_ENV = "KERAS_MF_OFFLINE"
-
-_FILES = {
-    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
-}
-_DATASETS = {
-    "mnist": {"env": "KERAS_MF_MNIST_DIR", "system_dir": None, "bundled": True},
-    "fashion_mnist": {
-        "env": "KERAS_MF_FASHION_MNIST_DIR",
-        "system_dir": "/usr/share/datasets/fashion-mnist",
-        "bundled": False,
-    },
-}
 _SHAPES = {"flat": (784,), "image": (28, 28, 1), "sequence": (28, 28)}
 _TARGETS = ("labels", "images", None)
-# tfds' download host; probing it bounds how long "auto" waits on a machine without network.
-_PROBE_HOST = ("storage.googleapis.com", 443)
 
 
-def load_mnist(split="train", source="auto", data_dir=None, **kwargs):
+def load_mnist(split=None, source="auto", data_dir=None, **kwargs):
     """Loads MNIST as a `tf.data.Dataset` of `(image, label)` with pixels in [0, 1].
 
     Args:
-        split: tfds split string: "train", "test", "test[:8000]", "test[8000:]", "train[:80%]+test".
+        split: tfds split string: "train", "test", "test[:8000]", "test[8000:]", "train[:80%]+test". None (the
+            default) is "train" when the source holds MNIST's training split, else "test[:8000]", the part of
+            the test split the commands train on offline (the source line says which).
         source: "auto", "tfds", "idx" or "bundled" (see the module docstring).
         data_dir: the IDX folder for source "idx" (or "auto"); for "tfds", its data directory.
         shape: "flat" gives images of shape `(784,)`, "image" `(28, 28, 1)`, "sequence" `(28, 28)`
@@ -61,11 +48,15 @@ def load_mnist(split="train", source="auto", data_dir=None, **kwargs):
         targets: "labels" gives `(image, label)`, "images" gives `(image, image)` for autoencoders,
             None gives images alone.
         as_numpy: return numpy arrays `(x, y)` (or `x` alone when `targets=None`) instead of a dataset;
-            `batch_size` must then be None.
+            `batch_size` must then be None. TensorFlow is not loaded for numpy arrays from IDX files.
         verbose: print one line naming the source and split used.
 
     Returns:
         A `tf.data.Dataset`, or numpy arrays with `as_numpy=True`. Images are float32, labels int64.
+
+    Raises:
+        ValueError: an unknown argument value, a split the source does not hold (the message names the split to
+            ask for), or a source that cannot be read (naming `source` or `data_dir`).
 
     Example:
 
@@ -77,7 +68,7 @@ def load_mnist(split="train", source="auto", data_dir=None, **kwargs):
     return _load("mnist", split, source, data_dir, **kwargs)
 
 
-def load_fashion_mnist(split="train", source="auto", data_dir=None, **kwargs):
+def load_fashion_mnist(split=None, source="auto", data_dir=None, **kwargs):
     """Loads Fashion-MNIST the same way as `load_mnist` (there is no bundled copy)."""
     return _load("fashion_mnist", split, source, data_dir, **kwargs)
 
@@ -106,9 +97,9 @@ def _load(
                 "Received an invalid value for `batch_size`, expected None with `as_numpy=True` (the arrays "
                 f"hold every example; batch them in your loop or drop `as_numpy`). Received: batch_size={batch_size}"
             )
-    images, labels, used = _read(name, split, source, data_dir)
+    images, labels, used, split = _read(name, split, source, data_dir)
     if verbose:
-        print(f"keras_mf: {name} split {split!r} from {used} ({len(images)} examples)", file=sys.stderr)
+        print(f"keras_mf: {name} split {split} from {used} ({len(images)} examples)", file=sys.stderr)
     if as_numpy:
         if shuffle:
             order = np.random.default_rng(seed).permutation(len(images))
@@ -121,6 +112,10 @@ def _load(
 
 
 def _to_dataset(images, labels, shape, batch_size, shuffle, seed, targets, drop_remainder):
+    from keras_mf.training.quiet import quiet_tensorflow
+
+    # Loaded here, quietly: numpy arrays from IDX files need no TensorFlow.
+    tf = quiet_tensorflow(command=False)
     # The dataset holds uint8 pixels (a quarter of the float size) and scales them lazily.
     ds = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int64)))
     if shuffle:
@@ -140,48 +135,22 @@ def _to_dataset(images, labels, shape, batch_size, shuffle, seed, targets, drop_
 
 
 def _read(name, split, source, data_dir):
-    """Returns `(images uint8 (n, 28, 28), labels uint8 (n,), description of the source)`."""
-    info = _DATASETS[name]
-    if source == "bundled" and not info["bundled"]:
-        raise ValueError(
-            f"Received an invalid value for `source`: only MNIST ships a bundled copy, not {name}. "
-            "Received: source='bundled'"
-        )
-    if source in ("auto", "tfds"):
-        tfds_result = _read_tfds(name, split, data_dir if source == "tfds" else None, source == "tfds")
-        if tfds_result is not None:
-            return tfds_result
-    idx_dir = data_dir or os.environ.get(info["env"]) or _existing(info["system_dir"])
-    if source == "idx" or (source == "auto" and idx_dir):
-        if not idx_dir:
-            raise ValueError(f"source='idx' needs a folder of IDX files: pass `data_dir` or set ${info['env']}.")
-        available = _parts_in(idx_dir)
-        if not available:
-            raise ValueError(
-                f"Received an invalid value for `data_dir`, expected a folder of MNIST IDX files "
-                f"({', '.join(sorted(n for pair in _FILES.values() for n in pair))}, gzipped or not). "
-                f"Received: data_dir={idx_dir!r}"
-            )
-        images, labels = _slice(split, lambda part: _read_idx_pair(idx_dir, part, False), available)
-        return images, labels, f"IDX folder {idx_dir}"
-    if not info["bundled"]:
-        raise ValueError(
-            f"No source for {name}: tfds has no prepared copy and no network, and no IDX folder is "
-            f"configured (pass `data_dir` or set ${info['env']})."
-        )
-    images, labels = _slice(split, lambda part: _read_idx_pair(BUNDLED_DIR, part, True), ("test",))
-    return images, labels, "the bundled MNIST test split"
-
-
-def _parts_in(folder):
-    """The splits ("train", "test") whose image file is in `folder`: a folder laid out like the bundled one
-    holds only the test split, and split strings are checked against that (a missing label file is
-    reported by name when the split is read)."""
-    return tuple(part for part, (images, _) in _FILES.items() if _find(folder, images, None))
-
-
-def _existing(path):
-    return path if path and os.path.isdir(path) else None
+    """Returns `(images uint8 (n, 28, 28), labels uint8 (n,), description of the source, of the split)`."""
+    chosen = resolve_source(source, data_dir, name)
+    if chosen.kind == "tfds":
+        tfds_split = "train" if split is None else split
+        result = _read_tfds(name, tfds_split, chosen.folder if source == "tfds" else None, source == "tfds")
+        if result is not None:
+            return (*result, repr(tfds_split))
+        chosen = resolve_source(source, data_dir, name, skip_tfds=True)
+    folder, verify = chosen.folder, chosen.kind == "bundled"
+    described = None
+    if split is None:
+        split = chosen.default_splits()[0]
+        if split != "train":
+            described = f"{split!r} (the default: no 'train' split here, so the part of 'test' the commands train on)"
+    images, labels = _slice(split, lambda part: _read_idx_pair(folder, part, verify), chosen.splits)
+    return images, labels, chosen.description, described or repr(split)
 
 
 def _slice(split, read_part, available):
@@ -197,9 +166,9 @@ def _slice(split, read_part, available):
 
 @functools.lru_cache(maxsize=8)
 def _read_idx_pair(folder, part, verify):
-    image_name, label_name = _FILES[part]
-    image_path = _find(folder, image_name)
-    label_path = _find(folder, label_name)
+    image_name, label_name = FILES[part]
+    image_path = find_file(folder, image_name)
+    label_path = find_file(folder, label_name)
     if verify:
         verify_md5sums(folder, [os.path.basename(image_path), os.path.basename(label_path)])
     images = read_idx(image_path, 3)
@@ -211,48 +180,20 @@ def _read_idx_pair(folder, part, verify):
     return images, labels
 
 
-def _find(folder, base, missing=FileNotFoundError):
-    """The path of `base` or `base.gz` in `folder`; if neither exists, raises `missing` (None: returns None)."""
-    for candidate in (base + ".gz", base):
-        path = os.path.join(folder, candidate)
-        if os.path.isfile(path):
-            return path
-    if missing is None:
-        return None
-    raise missing(f"IDX file not found: {os.path.join(folder, base)}[.gz]")
-
-
 def _read_tfds(name, split, data_dir, required):
-    """Reads through tfds; returns None (for "auto") when tfds has no copy and cannot get one in seconds."""
-    offline = os.environ.get(OFFLINE_ENV, "") not in ("", "0")
+    """Reads through tfds (prepared, or downloaded now); returns None (for "auto") when that fails."""
+    from keras_mf.training.quiet import quiet_tensorflow
+
+    quiet_tensorflow(command=False)
     try:
         import tensorflow_datasets as tfds
 
         builder = tfds.builder(name, data_dir=data_dir)
         if not builder.is_prepared():
-            if offline or not _network_answers():
-                if required:
-                    raise ValueError(
-                        f"source='tfds': {name} is not prepared under {builder.data_dir} and the "
-                        "network is unreachable; use source='idx' or 'bundled'."
-                    )
-                return None
             builder.download_and_prepare()
         images, labels = tfds.as_numpy(builder.as_dataset(split=split, batch_size=-1, as_supervised=True))
-    except ValueError:
-        raise
-    except Exception as e:  # tfds raises many kinds (network, registry); "auto" moves on.
+    except Exception as e:  # tfds raises many kinds (network, registry, split); "auto" moves on.
         if required:
             raise ValueError(f"source='tfds' failed for {name} split {split!r}: {e}") from e
         return None
     return images.reshape(-1, 28, 28).astype(np.uint8), labels.astype(np.uint8), f"tfds ({builder.data_dir})"
-
-
-@functools.lru_cache(maxsize=1)
-def _network_answers(timeout=3.0):
-    """Whether tfds' download host answers within `timeout` seconds; asked once per process."""
-    try:
-        with socket.create_connection(_PROBE_HOST, timeout=timeout):
-            return True
-    except OSError:
-        return False

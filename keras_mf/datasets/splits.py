@@ -8,6 +8,15 @@ _PART = re.compile(
 )
 
 
+class SplitError(ValueError):
+    """A split string that is malformed or names a split the source does not hold; `reason` says why without
+    naming the argument, so that a command can name its flag instead."""
+
+    def __init__(self, reason, split):
+        super().__init__(f"Received an invalid value for `split`: {reason}. Received: split={split!r}")
+        self.reason = reason
+
+
 def parse_split(split, available):
     """Parses a split string into `[(name, start_spec, stop_spec), ...]`.
 
@@ -16,27 +25,23 @@ def parse_split(split, available):
         available: the split names the source holds, e.g. `("train", "test")`.
 
     Raises:
-        ValueError: the string is malformed or names a split the source does not hold.
+        SplitError (a ValueError): the string is malformed or names a split the source does not hold.
     """
+    malformed = "expected a tfds split string such as 'train', 'test[:80%]' or 'test[8000:]'"
     if not isinstance(split, str) or not split.strip():
-        raise ValueError(
-            "Received an invalid value for `split`, expected a tfds split string such as "
-            f"'train', 'test[:80%]' or 'test[8000:]'. Received: split={split!r}"
-        )
+        raise SplitError(malformed, split)
     parts = []
     for text in split.replace(" ", "").split("+"):
         match = _PART.match(text)
         if match is None:
-            raise ValueError(
-                "Received an invalid value for `split`, expected a tfds split string such as "
-                f"'train', 'test[:80%]' or 'test[8000:]'. Received: split={split!r}"
-            )
+            raise SplitError(malformed, split)
         name = match.group("name")
         if name not in available:
-            raise ValueError(
-                f"Received an invalid value for `split`: this source holds the splits "
-                f"{list(available)}, not {name!r}. Received: split={split!r}"
-            )
+            hint = ""
+            if tuple(available) == ("test",):
+                # The bundled layout: the commands train on test[:8000] and evaluate on test[8000:].
+                hint = "; ask for 'test[:8000]' to train and 'test[8000:]' to evaluate, as the commands do"
+            raise SplitError(f"this source holds the splits {list(available)}, not {name!r}{hint}", split)
         parts.append((name, match.group("start"), match.group("stop")))
     return parts
 

@@ -119,7 +119,7 @@ def initial_state(a, h, squared_norm_a, mode, alpha):
         # The first step moves the largest entry of H by at most its own size; BB sets the later ones.
         alpha = tf.reduce_max(h, axis=[1, 2]) / tf.maximum(tf.reduce_max(tf.abs(grad), axis=[1, 2]), 1e-30)
     else:
-        alpha = tf.fill((restarts,), tf.cast(alpha, h.dtype))
+        alpha = tf.fill((restarts,), tf.constant(alpha, h.dtype))  # tf.cast would round a float through float32
     return {
         "h": h,
         "ah": ah,

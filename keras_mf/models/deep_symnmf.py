@@ -133,6 +133,10 @@ class DeepSymNMF(keras.Model):
         codes = self.autoencoder.encode(inputs)
         return {"clusters": self.soft_assign(codes), "reconstruction": self.autoencoder.decode(codes)}
 
+    def compute_output_shape(self, input_shape):
+        batch = tuple(input_shape)[:1]
+        return {"clusters": batch + (self.n_clusters,), "reconstruction": tuple(input_shape)}
+
     def encode(self, inputs):
         """Codes `(batch, latent_dim)`."""
         return self.autoencoder.encode(inputs)

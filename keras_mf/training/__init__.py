@@ -10,7 +10,9 @@ from keras_mf._lazy import lazy_names
 STRATEGIES = ("none", "mirrored", "multiworker")
 
 _ATTRIBUTES = {
-    "ConstantScalars": "callbacks",
+    "ReconstructionError": "callbacks",
+    "RunProgress": "callbacks",
+    "run_seconds": "callbacks",
     "NaNGuard": "callbacks",
     "ReconstructionGrid": "callbacks",
     "RecurrentSpectrum": "callbacks",
@@ -20,6 +22,12 @@ _ATTRIBUTES = {
     "chunked_dataset": "tbptt",
     "evaluate_chunked": "tbptt",
     "add_common_arguments": "args",
+    "check_data": "args",
+    "split_examples": "args",
+    "phase": "progress",
+    "fit_verbosity": "progress",
+    "report_outputs": "progress",
+    "run_command": "progress",
     "add_split_arguments": "args",
     "is_chief": "args",
     "make_parser": "args",
@@ -35,8 +43,12 @@ _ATTRIBUTES = {
     "get_strategy": "strategy",
     "log_hparams": "hparams",
     "write_projector": "projector",
+    "write_custom_scalars": "summaries",
+    "write_model_graph": "summaries",
     "write_scalars": "summaries",
     "write_series": "summaries",
+    "write_text": "summaries",
+    "markdown_table": "tables",
 }
 
 __all__ = sorted(_ATTRIBUTES) + ["STRATEGIES"]

@@ -5,6 +5,7 @@ Nothing here loads TensorFlow: a command parses (and refuses bad arguments) befo
 
 import argparse
 import atexit
+import contextlib
 import datetime
 import json
 import os
@@ -14,7 +15,11 @@ import tempfile
 
 from keras_mf import __version__
 from keras_mf.datasets import SOURCES
+from keras_mf.datasets import sources
+from keras_mf.datasets.sources import DATASETS
+from keras_mf.datasets.splits import SplitError
 from keras_mf.training import STRATEGIES
+from keras_mf.training import progress
 
 
 def make_parser(script, description, training=True, resumable=True, **defaults):
@@ -23,7 +28,7 @@ def make_parser(script, description, training=True, resumable=True, **defaults):
     Every command gets `--seed`, `--logdir`, `--data`, `--data-dir` and `--version`; a command that trains
     a Keras model (`training=True`) also gets `--epochs` and `--batch-size`, and, when it trains in one
     `fit` that `BackupAndRestore` under `<logdir>/backup` can resume (`resumable=True`), `--resume` and
-    `--distribute`.
+    `--distribute`. `--help` shows each default once.
 
     Example:
 
@@ -32,13 +37,29 @@ def make_parser(script, description, training=True, resumable=True, **defaults):
     >>> args.epochs, args.seed
     (20, 3)
     """
-    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(description=description, formatter_class=HelpFormatter)
     add_common_arguments(parser, script, training=training, resumable=resumable, **defaults)
     return parser
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """`--help` with each option's default said once: appended as "(default: ...)" unless the help already says
+    it or there is none to say (None, a flag's False); lists read as they are typed, "512 256"."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        # Identity, not equality: a default of 0 (--seed) is said, False (a flag's) is not.
+        if "default" in text or default is None or default is False or default == argparse.SUPPRESS:
+            return text
+        if isinstance(default, (list, tuple)):
+            default = " ".join(map(str, default))
+        return f"{text} (default: {str(default).replace('%', '%%')})"
+
+
 def add_common_arguments(parser, script, training=True, resumable=True, epochs=10, batch_size=128, seed=0):
-    parser.set_defaults(script=script, resume=False)
+    # A run a command trains resumes when re-run into the same --logdir (per epoch, or per phase).
+    parser.set_defaults(script=script, resume=False, rerun_resumes=training)
     parser.add_argument("--version", action="version", version=f"%(prog)s (keras_mf {__version__})")
     if training:
         parser.add_argument("--epochs", type=positive_int, default=epochs, help="training epochs")
@@ -47,7 +68,7 @@ def add_common_arguments(parser, script, training=True, resumable=True, epochs=1
     parser.add_argument(
         "--logdir",
         default=None,
-        help=f"TensorBoard log folder (default runs/{script}/<timestamp>)"
+        help=f"TensorBoard log folder (default: runs/{script}/<timestamp>)"
         + ("; re-run with the same --logdir to resume an interrupted run" if training else ""),
     )
     if training and resumable:
@@ -55,7 +76,9 @@ def add_common_arguments(parser, script, training=True, resumable=True, epochs=1
             "--resume", action="store_true", help=f"resume the newest interrupted run under runs/{script}/"
         )
     parser.add_argument("--data", choices=SOURCES, default="auto", help="where MNIST comes from")
-    parser.add_argument("--data-dir", default=None, help="folder of IDX files for --data idx (or $KERAS_MF_MNIST_DIR)")
+    parser.add_argument(
+        "--data-dir", default=None, help=f"folder of IDX files for --data idx (or ${DATASETS['mnist']['env']})"
+    )
     if training and resumable:
         parser.add_argument(
             "--distribute",
@@ -67,18 +90,20 @@ def add_common_arguments(parser, script, training=True, resumable=True, epochs=1
 
 
 def parse_args(parser, argv=None, check=None, runs_root="runs"):
-    """Parses `argv` and settles `args.logdir` (see `resolve_logdir`), checking that it can be written.
+    """Parses `argv`, checks the data source and `check(args)`, and settles `args.logdir` (see `resolve_logdir`).
 
     Under `--distribute multiworker` only the chief (see `is_chief`) keeps `--logdir`; any other worker
     gets a temporary folder, deleted when its process exits, for the logs, backups and model every
     worker writes, so that nothing but the chief's output lands where a user looks.
 
     `check(args)` may return a message about options that are wrong together ("argument --x: ..."). Such
-    a message, or a folder that cannot be created or written, ends the command at once as argparse ends
-    it for a bad value, with the flag named: before any data is loaded or anything trained.
+    a message, a data source that cannot give the data (`check_data`), or a folder that cannot be written
+    ends the command at once as argparse ends it for a bad value (exit status 2), with the flag named:
+    before TensorFlow loads, and with nothing written under `--logdir` (the folder is made by the first
+    file the run writes).
     """
     args = parser.parse_args(argv)
-    problem = check(args) if check else None
+    problem = check_data(args) or (check(args) if check else None)
     if problem:
         parser.error(problem)
     if getattr(args, "distribute", "none") == "multiworker" and not is_chief():
@@ -86,16 +111,19 @@ def parse_args(parser, argv=None, check=None, runs_root="runs"):
         atexit.register(shutil.rmtree, args.logdir, ignore_errors=True)
         print(f"keras_mf: not the chief worker: writing to {args.logdir}, deleted at exit", file=sys.stderr)
     try:
-        resolve_logdir(args, runs_root)
-        with tempfile.TemporaryFile(dir=args.logdir):
-            pass
-    except OSError as e:
-        parser.error(f"argument --logdir: cannot write to {args.logdir!r}: {e.strerror or e}")
+        resolve_logdir(args, runs_root, create=False)
+    except FileNotFoundError as e:
+        parser.error(f"argument --resume: {e}")
+    problem = _unwritable(args.logdir)
+    if problem:
+        parser.error(f"argument --logdir: cannot write to {args.logdir!r}: {problem}")
+    progress.begin_run(args.logdir, resumable=args.rerun_resumes)
     return args
 
 
-def resolve_logdir(args, runs_root="runs"):
-    """Sets `args.logdir`: the given one, the newest resumable run (`--resume`), or a new timestamped one."""
+def resolve_logdir(args, runs_root="runs", create=True):
+    """Sets `args.logdir`: the given one, the newest resumable run (`--resume`), or a new timestamped one; makes
+    the folder when `create` is True."""
     root = os.path.join(runs_root, args.script)
     if args.logdir is None and args.resume:
         candidates = sorted(
@@ -104,12 +132,75 @@ def resolve_logdir(args, runs_root="runs"):
             if os.path.isdir(os.path.join(root, d, "backup"))
         )
         if not candidates:
-            raise SystemExit(f"--resume: no interrupted run (a folder with backup/) under {root}")
+            raise FileNotFoundError(f"no interrupted run (a folder with backup/) under {root}")
         args.logdir = os.path.join(root, candidates[-1])
     if args.logdir is None:
         args.logdir = os.path.join(root, datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
-    os.makedirs(args.logdir, exist_ok=True)
+    if create:
+        os.makedirs(args.logdir, exist_ok=True)
     return args.logdir
+
+
+def _unwritable(folder):
+    """Why files cannot be created in `folder` (None if they can); the folders made to find out are removed."""
+    made = []
+    path = os.path.abspath(folder)
+    while not os.path.exists(path):
+        made.append(path)
+        path = os.path.dirname(path)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        return e.strerror or str(e)
+    finally:
+        for created in made:  # deepest first
+            with contextlib.suppress(OSError):
+                os.rmdir(created)
+    return None
+
+
+def check_data(args):
+    """A message naming the flags when `--data`, `--data-dir` or a split option cannot give the data, else None.
+
+    Decided as `load_mnist` decides it (`keras_mf.datasets.sources`), without TensorFlow: a missing folder, an
+    IDX folder without MNIST files, `--data idx` without a folder, `--data tfds` with neither a prepared copy
+    nor the network, or a split the source does not hold.
+    """
+    if not hasattr(args, "data"):
+        return None
+    env = DATASETS["mnist"]["env"]
+    if args.data_dir is not None and not os.path.isdir(args.data_dir):
+        return f"argument --data-dir: no such folder: {args.data_dir!r}"
+    if args.data == "idx" and not (args.data_dir or os.environ.get(env)):
+        return f"argument --data: --data idx needs --data-dir (a folder of MNIST IDX files) or ${env}"
+    if args.data == "tfds":
+        folder = os.path.expanduser(args.data_dir or sources.tfds_data_dir())
+        if not sources.tfds_prepared("mnist", folder) and sources.offline():
+            return (
+                f"argument --data: --data tfds needs MNIST prepared by tfds under {folder} or the network "
+                "(unreachable, or $KERAS_MF_OFFLINE is set); use --data bundled, or --data idx --data-dir DIR"
+            )
+    try:
+        source = sources.resolve_source(args.data, args.data_dir)
+    except ValueError:
+        folder = args.data_dir or os.environ.get(env)
+        flag = "--data-dir" if args.data_dir else f"--data (${env})"
+        return f"argument {flag}: no MNIST IDX files in {folder!r} (t10k-images-idx3-ubyte[.gz] and the others)"
+    for dest in ("train_split", "eval_split", "split"):
+        value = getattr(args, dest, None)
+        if value is not None:
+            try:
+                sources.split_size(source, value)
+            except SplitError as e:
+                return f"argument --{dest.replace('_', '-')}: {e.reason} ({source.description})"
+    return None
+
+
+def split_examples(args, split):
+    """How many examples `split` selects from the source `--data`/`--data-dir` name (after `check_data`)."""
+    return sources.split_size(sources.resolve_source(args.data, args.data_dir), split)
 
 
 def is_chief(environ=None):
@@ -128,6 +219,24 @@ def is_chief(environ=None):
     if not task or task.get("type") == "chief":
         return True
     return task.get("type") == "worker" and int(task.get("index", 0)) == 0 and "chief" not in config.get("cluster", {})
+
+
+class _DefaultList(list):
+    """A list default, told apart from the same list given on the command line (see `given`)."""
+
+
+class _DefaultStr(str):
+    """A string default, told apart from the same string given on the command line (see `given`)."""
+
+
+def default(value):
+    """`value` marked as an option's default, for options that conflict with others only when given."""
+    return _DefaultList(value) if isinstance(value, (list, tuple)) else _DefaultStr(value)
+
+
+def given(value):
+    """Whether an option marked by `default` was given on the command line."""
+    return not isinstance(value, (_DefaultList, _DefaultStr))
 
 
 def add_split_arguments(parser):

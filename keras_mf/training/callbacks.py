@@ -1,12 +1,17 @@
 """Callbacks the training scripts use: TensorBoard, resumable backups, a NaN guard, and TensorBoard
 images/scalars/histograms specific to each model."""
 
+import json
 import os
 import sys
+import time
 
 import keras
 import numpy as np
 import tensorflow as tf
+
+from keras_mf.training import progress
+from keras_mf.training.files import atomic_write_text
 
 
 class NaNGuard(keras.callbacks.TerminateOnNaN):
@@ -47,16 +52,92 @@ def exit_if_stopped(callbacks):
 
 
 def standard_callbacks(logdir, histogram_freq=0):
-    """Returns `[TensorBoard, BackupAndRestore, NaNGuard]` writing under `logdir`.
+    """Returns `[TensorBoard, BackupAndRestore, NaNGuard, RunProgress]` writing under `logdir`.
 
     The backup lives in `<logdir>/backup` and is saved every epoch, so a killed run resumed with the
-    same `logdir` loses at most one epoch; Keras deletes it when training completes.
+    same `logdir` loses at most one epoch; Keras deletes it when training completes. The TensorBoard
+    callback writes no graph: TensorBoard 2.21 opens a Keras conceptual graph as an op graph and shows
+    "Malformed GraphDef"; `keras_mf.training.write_model_graph` writes the trained model's op graph instead.
     """
+    backup = os.path.join(logdir, "backup")
     return [
-        keras.callbacks.TensorBoard(log_dir=logdir, histogram_freq=histogram_freq),
-        keras.callbacks.BackupAndRestore(backup_dir=os.path.join(logdir, "backup")),
+        keras.callbacks.TensorBoard(log_dir=logdir, histogram_freq=histogram_freq, write_graph=False),
+        keras.callbacks.BackupAndRestore(backup_dir=backup),
         NaNGuard(),
+        RunProgress(backup),
     ]
+
+
+class RunProgress(keras.callbacks.Callback):
+    """Says "resuming from epoch N of M" when `BackupAndRestore` resumes a run, keeps the run's training time
+    across interruptions (`seconds`), and records the epoch being trained for the line a Ctrl-C prints.
+
+    The time so far is saved beside Keras' backup, in `<backup_dir>/keras_mf_seconds.json`, after every epoch;
+    Keras deletes the folder with it when training completes.
+
+    Args:
+        backup_dir: the `BackupAndRestore` folder (placed before this callback, so that it has restored).
+    """
+
+    def __init__(self, backup_dir):
+        super().__init__()
+        self.backup_dir = backup_dir
+        self.previous_seconds = 0.0
+        self.resumed_from = None
+        self.seconds_before_resume = 0.0
+        self._start = None
+
+    @property
+    def seconds(self):
+        """Training time of the whole run, the parts before interruptions included."""
+        return self.previous_seconds + (time.perf_counter() - self._start if self._start is not None else 0.0)
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+        state = _read_json(os.path.join(self.backup_dir, _KERAS_BACKUP_STATE))
+        done = int(state.get("epoch", 0))
+        if done:
+            self.resumed_from = done
+            self.previous_seconds = float(_read_json(self._clock_path()).get("seconds", 0.0))
+            self.seconds_before_resume = self.previous_seconds
+            print(
+                f"resuming from epoch {done + 1} of {self.params['epochs']} ({done} done in "
+                f"{self.previous_seconds:.1f} s before the interruption; backup in {self.backup_dir})",
+                flush=True,
+            )
+
+    def on_epoch_begin(self, epoch, logs=None):
+        progress.set_epoch(epoch + 1, self.params["epochs"])
+
+    def on_epoch_end(self, epoch, logs=None):
+        os.makedirs(self.backup_dir, exist_ok=True)
+        atomic_write_text(self._clock_path(), json.dumps({"seconds": self.seconds}))
+
+    def on_train_end(self, logs=None):
+        progress.set_epoch(None, None)
+        self.previous_seconds, self._start = self.seconds, None
+
+    def _clock_path(self):
+        return os.path.join(self.backup_dir, "keras_mf_seconds.json")
+
+
+# The file in which keras.callbacks.BackupAndRestore keeps the number of completed epochs.
+_KERAS_BACKUP_STATE = "training_metadata.json"
+
+
+def _read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def run_seconds(callbacks, before_resume_only=False):
+    """The whole run's training time from the `RunProgress` among `callbacks` (parts before a resume included), or
+    with `before_resume_only` the part before this process resumed it (0 for a run not resumed)."""
+    clock = next(c for c in callbacks if isinstance(c, RunProgress))
+    return clock.seconds_before_resume if before_resume_only else clock.seconds
 
 
 class _SummaryCallback(keras.callbacks.Callback):
@@ -97,18 +178,41 @@ class ReconstructionGrid(_SummaryCallback):
         self.writer.flush()
 
 
-class ConstantScalars(_SummaryCallback):
-    """Logs fixed reference values (e.g. PCA's error) every epoch, so TensorBoard draws them beside the curves."""
+class ReconstructionError(keras.callbacks.Callback):
+    """Logs, each epoch, the model's reconstruction MSE (its loss, `mse`) beside a reference's, e.g. PCA's at the
+    same code size: tags `reconstruction_mse/model` and `reconstruction_mse/<reference>` in `<logdir>/train` and
+    `<logdir>/validation`, so one chart (`RECONSTRUCTION_LAYOUT`, a custom-scalars layout) draws all four.
 
-    def __init__(self, scalars, logdir):
-        super().__init__(logdir, "validation")
-        self.scalars = dict(scalars)
+    Args:
+        reference: the reference's name in the tag, e.g. "pca".
+        train_mse, eval_mse: the reference's MSE on the training and the validation data.
+        logdir: the run folder.
+    """
+
+    def __init__(self, reference, train_mse, eval_mse, logdir):
+        super().__init__()
+        self.reference = {"train": float(train_mse), "validation": float(eval_mse)}
+        self.tag = f"reconstruction_mse/{reference}"
+        self.logdir = logdir
+        self.writers = {}
+
+    def on_train_begin(self, logs=None):
+        self.writers = {run: tf.summary.create_file_writer(os.path.join(self.logdir, run)) for run in self.reference}
 
     def on_epoch_end(self, epoch, logs=None):
-        with self.writer.as_default():
-            for name, value in self.scalars.items():
-                tf.summary.scalar(name, value, step=epoch)
-        self.writer.flush()
+        logs = logs or {}
+        for run, writer in self.writers.items():
+            loss = logs.get("loss" if run == "train" else "val_loss")
+            with writer.as_default():
+                if loss is not None:
+                    tf.summary.scalar("reconstruction_mse/model", loss, step=epoch)
+                tf.summary.scalar(self.tag, self.reference[run], step=epoch)
+            writer.flush()
+
+    def on_train_end(self, logs=None):
+        for writer in self.writers.values():
+            writer.close()
+        self.writers = {}
 
 
 class RecurrentSpectrum(_SummaryCallback):

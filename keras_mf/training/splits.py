@@ -1,16 +1,12 @@
 """The default train/eval splits of a data source."""
 
-from keras_mf.datasets import load_mnist
+from keras_mf.datasets.sources import resolve_source
 
 
 def resolve_splits(args):
-    """`(train_split, eval_split)`: `--train-split`/`--eval-split` when given, else ("train", "test")
-    when the source has MNIST's training split, else the bundled test split cut 8,000 / 2,000."""
+    """`(train_split, eval_split)`: `--train-split`/`--eval-split` when given, else ("train", "test") when the
+    source has MNIST's training split, else the bundled test split cut 8,000 / 2,000 (as `load_mnist` defaults)."""
     if args.train_split and args.eval_split:
         return args.train_split, args.eval_split
-    try:
-        load_mnist("train[:1]", source=args.data, data_dir=args.data_dir, as_numpy=True, verbose=False)
-        defaults = ("train", "test")
-    except ValueError:
-        defaults = ("test[:8000]", "test[8000:]")
+    defaults = resolve_source(args.data, args.data_dir).default_splits()
     return args.train_split or defaults[0], args.eval_split or defaults[1]

@@ -30,3 +30,41 @@ def _cell(value):
 def mse(x, x_hat):
     """Mean squared error in float64."""
     return float(np.mean((np.asarray(x, np.float64) - np.asarray(x_hat, np.float64)) ** 2))
+
+
+def markdown_table(headers, rows):
+    """Formats rows as a Markdown table (TensorBoard's Text dashboard and GitHub render it); floats as in
+    `format_table`. A cell's "|" is escaped and its line breaks become `<br>`, so no value can break the table.
+
+    Example:
+
+    >>> print(markdown_table(["model", "mse"], [["a|b", 0.017384]]))
+    | model | mse |
+    |---|---|
+    | a\\|b | 0.017384 |
+    """
+    lines = ["| " + " | ".join(_markdown_cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(_markdown_cell(_cell(v)) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _markdown_cell(text):
+    text = str(text).replace("|", "\\|")
+    return "<br>".join(text.splitlines()) if text else text
+
+
+def tsv_cell(name, value):
+    """`value` as one cell of a tab-separated file (the Projector's metadata). A tab or a line break would shift
+    every later cell or row, and the format has no escape; a blank value would make a blank row, which readers
+    (the Projector's among them) skip. Such values are refused.
+
+    Raises:
+        ValueError: naming `name` and the value, when it is blank or holds a tab or a line break.
+    """
+    text = str(value)
+    if any(c in text for c in "\t\n\r") or not text.strip():
+        raise ValueError(
+            f"Received an invalid value for `{name}`, expected non-blank values without tabs or line breaks (each "
+            f"is one cell of a tab-separated file). Received: {name} entry {text!r}"
+        )
+    return text

@@ -42,6 +42,7 @@ from keras_mf.models.deep_symnmf import DeepSymNMF
 from keras_mf.training.callbacks import standard_callbacks
 from keras_mf.training.files import atomic_save_model
 from keras_mf.training.files import atomic_write_bytes
+from keras_mf.training.progress import phase
 from keras_mf.training.summaries import write_scalars
 
 # Augmentation: shifts of up to 7% of the side (2 pixels of MNIST's 28) and rotations of up to 10°, moves that keep
@@ -244,15 +245,12 @@ class _PipelineRun:
 
     @contextlib.contextmanager
     def phase(self, name):
-        """Times a phase (wall and CPU seconds, in `phases`); with `verbose`, prints `name ...` when it starts and
-        `name: <seconds> s` when it ends."""
-        if self.verbose:
-            print(f"{name} ...", flush=True)
+        """Times a phase (wall and CPU seconds, in `phases`); with `verbose`, prints its start and elapsed time
+        (`keras_mf.training.progress.phase`, which also names it in the line a Ctrl-C prints)."""
         wall, cpu = time.perf_counter(), time.process_time()
-        yield
-        self.phases[name] = (time.perf_counter() - wall, time.process_time() - cpu)
-        if self.verbose:
-            print(f"{name}: {self.phases[name][0]:.1f} s", flush=True)
+        with phase(name, bool(self.verbose)):
+            yield
+            self.phases[name] = (time.perf_counter() - wall, time.process_time() - cpu)
 
     def callbacks(self, phase):
         if not self.logdir:

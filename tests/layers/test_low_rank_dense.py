@@ -1,0 +1,58 @@
+"""LowRankDense: the truncated SVD of a Dense kernel, against numpy."""
+
+import keras
+import numpy as np
+import pytest
+from keras.ops import convert_to_numpy as to_numpy
+from roundtrip import assert_roundtrip
+
+from keras_mf import LowRankDense
+
+
+def _dense(m=20, n=12, activation="relu"):
+    dense = keras.layers.Dense(n, activation=activation)
+    dense.build((None, m))
+    return dense
+
+
+def test_from_dense_is_best_rank_r_approximation():
+    dense = _dense()
+    low = LowRankDense.from_dense(dense, rank=4)
+    kernel = to_numpy(dense.kernel).astype(np.float64)
+    u, s, vt = np.linalg.svd(kernel)
+    best = (u[:, :4] * s[:4]) @ vt[:4]
+    np.testing.assert_allclose(to_numpy(low.u) @ to_numpy(low.v), best, atol=1e-5)
+    assert low.count_params() == 4 * (20 + 12) + 12
+
+
+def test_full_rank_reproduces_dense_outputs():
+    dense = _dense()
+    x = np.random.default_rng(0).standard_normal((6, 20)).astype(np.float32)
+    low = LowRankDense.from_dense(dense, rank=12)
+    np.testing.assert_allclose(to_numpy(low(x)), to_numpy(dense(x)), atol=1e-5)
+
+
+@pytest.mark.parametrize("energy, expected", [(1.0, 12), (1e-9, 1)])
+def test_rank_from_energy(energy, expected):
+    assert LowRankDense.from_dense(_dense(), energy=energy).rank == expected
+
+
+def test_keras_roundtrip(tmp_path):
+    layer = LowRankDense.from_dense(_dense(), rank=3)
+    x = np.random.default_rng(1).standard_normal((5, 20)).astype(np.float32)
+    assert_roundtrip(layer, x, tmp_path)
+
+
+@pytest.mark.parametrize("kwargs, match", [({"units": 0, "rank": 1}, "units"), ({"units": 4, "rank": 0}, "rank")])
+def test_bad_construction(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        LowRankDense(**kwargs)
+
+
+def test_rank_larger_than_kernel():
+    with pytest.raises(ValueError, match=r"rank.*\[1, 12\]"):
+        LowRankDense.from_dense(_dense(), rank=13)
+    with pytest.raises(ValueError, match="rank"):
+        LowRankDense(4, rank=8).build((None, 3))
+    with pytest.raises(TypeError, match="built keras.layers.Dense"):
+        LowRankDense.from_dense(keras.layers.Dense(3), rank=1)

@@ -1,0 +1,101 @@
+"""keras_mf.training.progress and RunProgress: phase lines, the one line a Ctrl-C prints (exit 130), and a resumed
+run that says where it resumes and reports the whole run's time."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from paths import ROOT  # noqa: E402
+
+from keras_mf.training import progress
+
+
+def test_phase_prints_its_name_then_its_elapsed_time(capsys, monkeypatch):
+    clock = iter([10.0, 12.25])
+    monkeypatch.setattr(progress.time, "perf_counter", lambda: next(clock))
+    with progress.phase("layout of the codes"):
+        print("inside")
+    assert capsys.readouterr().out.splitlines() == ["layout of the codes ...", "inside", "layout of the codes: 2.2 s"]
+
+
+@pytest.mark.parametrize(
+    "resumable, epoch, phases, line",
+    [
+        (True, (3, 30), [], "interrupted at epoch 3 of 30; re-run with the same --logdir to resume (runs/x)"),
+        (True, (2, 5), ["fine-tuning round 1 of 2"], "interrupted at epoch 2 of 5 in fine-tuning round 1 of 2; re-run"),
+        (False, None, ["spectral clustering"], "interrupted in spectral clustering"),
+    ],
+)
+def test_interrupted_line_says_where_and_how_to_resume(resumable, epoch, phases, line):
+    progress.begin_run("runs/x", resumable)
+    progress.set_epoch(*(epoch or (None, None)))
+    progress._RUN["phases"][:] = phases
+    try:
+        assert progress.interrupted_line().startswith(line)
+        assert ("re-run" in progress.interrupted_line()) == resumable
+    finally:
+        progress._RUN["phases"].clear()
+        progress.begin_run(None, False)
+
+
+def test_run_command_turns_a_ctrl_c_into_one_line_and_status_130(capsys):
+    progress.begin_run("runs/x", True)
+
+    def run(argv):
+        with progress.phase("training"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(SystemExit) as stop:
+        progress.run_command(run, [])
+    assert stop.value.code == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["interrupted in training; re-run with the same --logdir to resume (runs/x)"]
+    progress.begin_run(None, False)
+
+
+def _start(logdir, epochs):
+    env = dict(os.environ, PYTHONPATH=ROOT, KERAS_MF_OFFLINE="1", PYTHONUNBUFFERED="1")
+    argv = ["--epochs", str(epochs), "--data", "bundled", "--hidden-units", "8", "--latent-dim", "2",
+            "--train-split", "test[:2000]", "--eval-split", "test[2000:2200]", "--batch-size", "32",
+            "--logdir", str(logdir)]  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, "scripts", "train_autoencoder.py"), *argv],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_ctrl_c_then_resume_end_to_end(tmp_path):
+    """A real SIGINT during epoch 3: one line, status 130, the backup kept; the re-run says where it resumes, trains
+    the remaining epochs only, and its table's time covers the whole run."""
+    logdir = tmp_path / "run"
+    process = _start(logdir, epochs=6)
+    deadline = time.monotonic() + 300
+    for line in process.stdout:
+        if line.startswith("Epoch 3/6") or time.monotonic() > deadline:
+            break
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err[-2000:]
+    last = err.strip().splitlines()[-1]
+    match = re.fullmatch(r"interrupted at epoch (\d) of 6; re-run with the same --logdir to resume \((.*)\)", last)
+    assert match and match.group(2) == str(logdir), err[-2000:]
+    assert "Traceback" not in err
+    interrupted_at = int(match.group(1))
+    assert os.path.isdir(logdir / "backup")
+
+    resumed = _start(logdir, epochs=6)
+    out, err = resumed.communicate(timeout=600)
+    assert resumed.returncode == 0, err[-3000:]
+    line = re.search(r"resuming from epoch (\d) of 6 \((\d) done in ([\d.]+) s", out)
+    assert line and int(line.group(1)) in (interrupted_at, interrupted_at + 1), out
+    done, before = int(line.group(2)), float(line.group(3))
+    assert out.count("Epoch ") == 6 - done  # only the remaining epochs were trained
+    wall = float(re.search(r"^AE 784-8-2\s+\S+\s+\S+\s+\S+\s+\S+\s+([\d.]+)$", out, re.M).group(1))
+    assert wall > before
+    assert not os.path.exists(logdir / "backup")
