@@ -23,6 +23,7 @@ import numpy as np
 from keras_mf._validation import check_int
 from keras_mf._validation import check_optional_int
 from keras_mf._validation import invalid_value
+from keras_mf._validation_tf import check_points
 from keras_mf.cluster.k_means import kmeans
 from keras_mf.cluster.selection import best_by_modularity
 from keras_mf.exceptions import ClusteringError
@@ -93,10 +94,14 @@ def partition_heads(space, n_clusters, graph_neighbors=GRAPH_NEIGHBORS, seed=0):
     (scikit-learn, N2D's head) and spectral clustering (NJW) of the self-tuning k-NN graph with `graph_neighbors`
     neighbours (at most n − 1). Returns `({head: labels (n,)}, the graph's normalised adjacency)`, heads "kmeans",
     "gmm", "spectral" in that order; spectral clustering is left out when the graph has more connected components than
-    `n_clusters` (k eigenvectors cannot tell them apart, see `keras_mf.graph.spectral_clustering`)."""
+    `n_clusters` (k eigenvectors cannot tell them apart, see `keras_mf.graph.spectral_clustering`).
+
+    Raises:
+        ValueError: naming `space` (not (n, d), NaN/inf) or `n_clusters` (not in [1, n])."""
     from sklearn.mixture import GaussianMixture
 
-    space = np.asarray(space, np.float32)
+    space = np.asarray(check_points("space", space), np.float32)
+    n_clusters = check_int("n_clusters", n_clusters, 1, len(space))
     w = knn_graph(space, n_neighbors=min(graph_neighbors, len(space) - 1))
     mixture = GaussianMixture(n_clusters, covariance_type="full", random_state=seed).fit(space.astype(np.float64))
     heads = {
