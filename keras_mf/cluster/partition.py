@@ -9,6 +9,8 @@ memberships H. TensorFlow (graphs, SymNMF) and scikit-learn (the mixture), not K
 References:
     Kuang, D., Ding, C. & Park, H. (2012). Symmetric Nonnegative Matrix Factorization for Graph Clustering.
     SDM 2012. https://doi.org/10.1137/1.9781611972825.10
+    McInnes, L., Healy, J. & Melville, J. (2018). UMAP: Uniform Manifold Approximation and Projection for
+    Dimension Reduction. arXiv:1802.03426. https://arxiv.org/abs/1802.03426
     McConville, R., Santos-Rodriguez, R., Piechocki, R. J. & Craddock, I. (2021). N2D: (Not Too) Deep
     Clustering via Clustering the Local Manifold of an Autoencoded Embedding. ICPR 2020.
     https://arxiv.org/abs/1908.05968
