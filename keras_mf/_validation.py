@@ -6,6 +6,7 @@ Messages follow Keras' own wording so that users meet one style:
 """
 
 import numbers
+import sys
 
 import numpy as np
 
@@ -182,11 +183,34 @@ def check_choice(name, value, choices):
     return value
 
 
+def is_sparse(value):
+    """Whether `value` is a `scipy.sparse` matrix or array or a `tf.SparseTensor`, found without importing either
+    (neither can exist unless its library is loaded)."""
+    scipy_sparse = sys.modules.get("scipy.sparse")
+    if scipy_sparse is not None and scipy_sparse.issparse(value):
+        return True
+    tf = sys.modules.get("tensorflow")
+    return tf is not None and isinstance(value, tf.SparseTensor)
+
+
+def check_dense(name, value):
+    """Raises TypeError for sparse input where only dense arrays are supported, naming the argument (a sparse
+    matrix would otherwise become a 0-d object array, or fail inside `tf.convert_to_tensor`)."""
+    if is_sparse(value):
+        raise TypeError(
+            f"Received an invalid value for `{name}`, expected a dense array or tensor: sparse input is not "
+            f"supported here (densify it first, e.g. `{name}.toarray()` or `tf.sparse.to_dense({name})`). "
+            f"Received: {name} of type {type(value).__name__}"
+        )
+    return value
+
+
 def check_real_dtype(name, array):
-    """Raises TypeError unless `array` (numpy, or a tensor of any backend) holds real numbers (float or int).
+    """Raises TypeError unless `array` (numpy, or a dense tensor of any backend) holds real numbers (float or int).
 
     Strings, booleans, complex numbers and Python objects would otherwise reach the backend's cast, which
-    fails deep inside a graph or, for complex and bool, silently drops information.
+    fails deep inside a graph or, for complex and bool, silently drops information. Sparse matrices are refused
+    by `check_dense`: the entry points that take them check their stored values instead.
 
     Args:
         name: the argument's name, for the message.
@@ -196,7 +220,8 @@ def check_real_dtype(name, array):
         `array`, unchanged.
 
     Raises:
-        TypeError: the dtype is not a float or (unsigned) integer dtype (bool, complex, str, bytes, object).
+        TypeError: the dtype is not a float or (unsigned) integer dtype (bool, complex, str, bytes, object), or
+            `array` is sparse.
 
     Example:
         >>> import numpy as np
@@ -208,6 +233,7 @@ def check_real_dtype(name, array):
         ...
         TypeError: Received an invalid value for `x`, expected real numbers ... Received: x of dtype bool
     """
+    check_dense(name, array)
     dtype = getattr(array, "dtype", None)
     if dtype is None:
         dtype = np.asarray(array).dtype

@@ -5,16 +5,29 @@ bad input."""
 import numpy as np
 import tensorflow as tf
 
+from keras_mf._validation import check_dense
 from keras_mf._validation import check_finite
 from keras_mf._validation import check_real_dtype
+from keras_mf._validation import is_sparse
+
+
+def to_sparse_tensor(value):
+    """A `scipy.sparse` matrix as a reordered `tf.SparseTensor` (its stored values, no densifying); anything else
+    unchanged."""
+    if not is_sparse(value) or isinstance(value, tf.SparseTensor):
+        return value
+    coo = value.tocoo()
+    indices = np.stack([coo.row, coo.col], 1).astype(np.int64)
+    return tf.sparse.reorder(tf.SparseTensor(indices, coo.data, coo.shape))
 
 
 def check_points(name, x, vectors=False):
     """Points `(n, d)` as a float tensor (integers become float32); `vectors=True` also takes `(n,)` scalars.
 
-    Raises TypeError for non-real dtypes and ValueError for other shapes, no points, or NaN/inf, naming
-    `name`, before any TensorFlow op sees them.
+    Raises TypeError for non-real dtypes and sparse matrices, and ValueError for other shapes, no points, or
+    NaN/inf, naming `name`, before any TensorFlow op sees them.
     """
+    check_dense(name, x)
     check_real_dtype(name, x if tf.is_tensor(x) else np.asarray(x))
     x = tf.convert_to_tensor(x if tf.is_tensor(x) else np.asarray(x))
     if not x.dtype.is_floating:
@@ -34,13 +47,16 @@ def check_points(name, x, vectors=False):
 def check_similarity(a, name="a", dtype=tf.float32, symmetric_tol=1e-5):
     """Returns `a` as a float tensor or a reordered `tf.SparseTensor` after checking it is a similarity.
 
-    `dtype` None keeps a floating `a`'s precision (integers become float32). Raises TypeError for
-    non-real entries and ValueError, naming `name`, when `a` is not a square matrix, holds NaN/inf or
-    negative entries, or is not symmetric within `symmetric_tol` times its largest entry.
+    `a` may be dense (numpy, tensor) or sparse (`tf.SparseTensor`, `scipy.sparse`, which becomes a
+    `tf.SparseTensor` without densifying). `dtype` None keeps a floating `a`'s precision (integers become
+    float32). Raises TypeError for non-real entries and ValueError, naming `name`, when `a` is not a square
+    matrix, holds NaN/inf or negative entries, or is not symmetric within `symmetric_tol` times its largest
+    entry.
     """
+    a = to_sparse_tensor(a)
     check_real_dtype(name, a.values if isinstance(a, tf.SparseTensor) else a if tf.is_tensor(a) else np.asarray(a))
     if dtype is None:
-        given = a.dtype if tf.is_tensor(a) or isinstance(a, tf.SparseTensor) else np.asarray(a).dtype
+        given = a.dtype if tf.is_tensor(a) else np.asarray(a).dtype
         dtype = tf.as_dtype(given) if tf.as_dtype(given).is_floating else tf.float32
     if isinstance(a, tf.SparseTensor):
         a = tf.sparse.reorder(tf.SparseTensor(a.indices, tf.cast(a.values, dtype), a.dense_shape))

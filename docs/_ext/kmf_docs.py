@@ -271,6 +271,17 @@ def reset_keras(gallery_conf, fname):
         sys.modules["keras"].backend.clear_session()
 
 
+def skip_metadata_requests(app, what, name, obj, skip, options):
+    """Leaves out scikit-learn's generated ``set_*_request`` methods.
+
+    scikit-learn writes them for every estimator whose ``fit`` takes keyword arguments; their
+    docstrings point into scikit-learn's own glossary, which this site cannot resolve.
+    """
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return None
+
+
 def setup(app):
     app.add_config_value("kmf_api_modules", [], "env")
     app.add_directive("worked-example", WorkedExample)
@@ -279,5 +290,6 @@ def setup(app):
     app.connect("env-merge-info", _merge)
     app.connect("env-check-consistency", lambda app, env: check_examples_shown(app, env))
     app.connect("autodoc-process-docstring", strict_docstrings)
+    app.connect("autodoc-skip-member", skip_metadata_requests)
     app.connect("autodoc-process-docstring", markdown_docstring, priority=600)  # after napoleon (500)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

@@ -1,30 +1,70 @@
 """k-means (k-means++ seeding, Lloyd iterations) in TensorFlow, so the library needs no scikit-learn."""
 
+import warnings
+
+import numpy as np
 import tensorflow as tf
 
 from keras_mf._validation import check_int
 from keras_mf._validation_tf import check_points
+from keras_mf.exceptions import ConvergenceWarning
+from keras_mf.linalg.distances import condition_points
 from keras_mf.linalg.distances import squared_distances
 
 
 def kmeans(x, n_clusters, n_init=10, max_iter=100, seed=0):
     """Clusters the rows of `x (n, d)`; keeps the best of `n_init` k-means++ starts by inertia.
 
+    Runs on centred, rescaled points (`linalg.distances.condition_points`: points far from the origin keep
+    their distances' digits, points near the dtype's range do not overflow), in x's float dtype.
+
     Returns:
         `(labels (n,) int, centers (n_clusters, d), inertia float)`.
+
+    Warns:
+        ConvergenceWarning: fewer distinct clusters were found than `n_clusters` (duplicate points: fewer
+            distinct points than clusters), in scikit-learn's words; or the best start's labels still changed
+            at `max_iter`.
+
+    References:
+        Arthur, D. & Vassilvitskii, S. (2007). k-means++: The Advantages of Careful Seeding. SODA 2007.
+        https://dl.acm.org/doi/10.5555/1283383.1283494
     """
     x = check_points("x", x)
     n = int(x.shape[0])
     n_clusters = check_int("n_clusters", n_clusters, 1, n)
     n_init = check_int("n_init", n_init, 1)
     max_iter = check_int("max_iter", max_iter, 1)
+    y, shift, scale = condition_points(x)
     best = None
     for i in range(n_init):
-        centers = _kmeans_plus_plus(x, n_clusters, seed=tf.constant([seed, i]))
-        labels, centers, inertia = _lloyd(x, centers, tf.constant(max_iter))
+        centers = _kmeans_plus_plus(y, n_clusters, seed=tf.constant([seed, i]))
+        labels, centers, inertia, converged = _lloyd(y, centers, tf.constant(max_iter))
         if best is None or float(inertia) < best[2]:
-            best = (labels.numpy(), centers.numpy(), float(inertia))
-    return best
+            best = (labels.numpy(), centers, float(inertia), bool(converged))
+    labels, centers, inertia, converged = best
+    _warn(labels, n_clusters, converged, max_iter)
+    # Back in x's units in numpy: TensorFlow's CPU casts flush float32 subnormals (centres of points near 1e-38) to 0.
+    centers = (centers.numpy().astype(np.float64) * scale + shift).astype(x.dtype.as_numpy_dtype)
+    return labels, centers, inertia * scale**2
+
+
+def _warn(labels, n_clusters, converged, max_iter):
+    distinct = len(np.unique(labels))
+    if distinct < n_clusters:
+        warnings.warn(
+            f"Number of distinct clusters ({distinct}) found smaller than n_clusters ({n_clusters}). "
+            "Possibly due to duplicate points in X.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    if not converged:
+        warnings.warn(
+            f"k-means did not converge: the labels still changed after max_iter={max_iter} Lloyd iterations. "
+            "Raise `max_iter`.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
 
 
 @tf.function(reduce_retracing=True)
@@ -49,14 +89,18 @@ def _kmeans_plus_plus(x, k, seed):
 def _lloyd(x, centers, max_iter):
     k = tf.shape(centers)[0]
     labels = tf.argmin(squared_distances(x, centers), axis=1, output_type=tf.int32)
+    converged = tf.constant(False)
     for _ in tf.range(max_iter):
+        # The emptied-cluster rule below loses the static number of centres (1 when tracing a single one).
+        tf.autograph.experimental.set_loop_options(shape_invariants=[(centers, tf.TensorShape([None, x.shape[1]]))])
         counts = tf.math.unsorted_segment_sum(tf.ones_like(labels, x.dtype), labels, k)
         sums = tf.math.unsorted_segment_sum(x, labels, k)
         # An emptied cluster keeps its old center rather than becoming NaN.
         centers = tf.where(counts[:, None] > 0, sums / tf.maximum(counts, 1.0)[:, None], centers)
         new_labels = tf.argmin(squared_distances(x, centers), axis=1, output_type=tf.int32)
         if tf.reduce_all(new_labels == labels):
+            converged = tf.constant(True)
             break
         labels = new_labels
-    inertia = tf.reduce_sum(tf.reduce_min(squared_distances(x, centers), axis=1))
-    return labels, centers, inertia
+    inertia = tf.reduce_sum(tf.cast(tf.reduce_min(squared_distances(x, centers), axis=1), tf.float64))
+    return labels, centers, inertia, converged

@@ -1,10 +1,11 @@
-"""Graphs: similarity graphs (Gaussian, self-tuning k-NN, UMAP's fuzzy k-NN), Laplacians, spectral embedding and
-clustering, Fiedler bisection, and UMAP's force-directed layout of a fuzzy graph.
+"""Graphs: similarity graphs (Gaussian, self-tuning k-NN, UMAP's fuzzy k-NN), Laplacians, connected components,
+spectral embedding and clustering, Fiedler bisection, and UMAP's force-directed layout of a fuzzy graph.
 
 TensorFlow (`tf.sparse`, `tf.linalg`), not Keras layers; k-means and the metrics live in `keras_mf.cluster`.
 """
 
 from keras_mf.graph.fuzzy import fuzzy_knn_graph
+from keras_mf.graph.laplacian import connected_components
 from keras_mf.graph.laplacian import degrees
 from keras_mf.graph.laplacian import laplacian
 from keras_mf.graph.laplacian import normalize_adjacency
@@ -18,6 +19,7 @@ from keras_mf.graph.spectral import spectral_clustering
 from keras_mf.graph.spectral import spectral_embedding
 
 __all__ = [
+    "connected_components",
     "degrees",
     "fiedler_bisection",
     "fiedler_vector",

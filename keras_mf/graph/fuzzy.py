@@ -10,7 +10,9 @@ import numpy as np
 import tensorflow as tf
 
 from keras_mf._validation import check_int
-from keras_mf.graph.similarity import nearest_neighbors
+from keras_mf._validation_tf import check_points
+from keras_mf.graph.similarity import _neighbors
+from keras_mf.linalg.distances import condition_points
 
 # Edges lighter than this fraction of the heaviest are dropped: UMAP drops those its SGD would sample less than
 # once in its default 500 epochs (weight < max / n_epochs).
@@ -19,23 +21,29 @@ MIN_EDGE_FRACTION = 1.0 / 500
 _BISECTION_STEPS = 64
 # A membership of exactly 1 would make log(1 − w) infinite in the fuzzy union.
 _MAX_MEMBERSHIP = 1.0 - 1e-7
+# Rows per block of the neighbour search (see `similarity.nearest_neighbors`).
+_BLOCK_SIZE = 2048
 
 
 def fuzzy_knn_graph(x, n_neighbors=20):
     """UMAP's fuzzy k-NN graph: w_ij = exp(−(d_ij − ρ_i) / σ_i), ρ_i the distance to i's nearest neighbour and σ_i
     set so that each row sums to log₂(n_neighbors); symmetrised by the fuzzy union w + wᵀ − w∘wᵀ.
 
+    The weights do not depend on the units of x, so distances are taken between centred, rescaled points
+    (`linalg.distances.condition_points`). Duplicate points (ρ_i = 0, or all neighbours coincident) get
+    membership 1 to their copies, never NaN.
+
     Args:
-        x: points `(n, d)`.
+        x: points `(n, d)`, float dtype kept (integers become float32).
         n_neighbors: neighbours per point, in [2, n − 1].
 
     Returns:
-        `tf.SparseTensor` `(n, n)`, symmetric, zero diagonal, weights in (0, 1].
+        `tf.SparseTensor` `(n, n)` in x's float dtype, symmetric, zero diagonal, weights in (0, 1].
     """
-    x = tf.convert_to_tensor(x, tf.float32)
+    x = check_points("x", x)
     n = int(x.shape[0])
     n_neighbors = check_int("n_neighbors", n_neighbors, 2, n - 1)
-    distances, indices = nearest_neighbors(x, n_neighbors)
+    distances, indices = _neighbors(condition_points(x)[0], n_neighbors, _BLOCK_SIZE)
     weights = _fuzzy_weights(tf.cast(distances, tf.float64), tf.constant(np.log2(n_neighbors)))
     rows = tf.repeat(tf.range(n, dtype=tf.int64), n_neighbors)
     cols = tf.cast(tf.reshape(indices, [-1]), tf.int64)
@@ -47,7 +55,7 @@ def fuzzy_knn_graph(x, n_neighbors=20):
     keep = union >= MIN_EDGE_FRACTION * tf.reduce_max(union)
     unique, union = tf.boolean_mask(unique, keep), tf.boolean_mask(union, keep)
     indices = tf.stack([unique // n, unique % n], 1)
-    return tf.sparse.reorder(tf.SparseTensor(indices, tf.cast(union, tf.float32), (n, n)))
+    return tf.sparse.reorder(tf.SparseTensor(indices, tf.cast(union, x.dtype), (n, n)))
 
 
 @tf.function(reduce_retracing=True)
@@ -63,4 +71,4 @@ def _fuzzy_weights(distances, target):
         high = tf.where(too_big, sigma, high)
         low = tf.where(too_big, low, sigma)
         sigma = tf.where(tf.math.is_inf(high), 2.0 * sigma, 0.5 * (low + high))
-    return tf.cast(tf.exp(-excess / sigma), tf.float32)
+    return tf.exp(-excess / sigma)

@@ -9,12 +9,18 @@ References:
     https://arxiv.org/abs/1908.05968
 """
 
+import warnings
+
 import numpy as np
 import tensorflow as tf
 
 from keras_mf._validation import check_int
 from keras_mf._validation import check_positive_float
+from keras_mf._validation_tf import check_similarity
 from keras_mf.exceptions import ClusteringError
+from keras_mf.exceptions import ConvergenceWarning
+from keras_mf.graph.laplacian import components_message
+from keras_mf.graph.laplacian import connected_components
 from keras_mf.graph.spectral import spectral_embedding
 
 # UMAP's output kernel φ(d) = 1 / (1 + a·d^(2b)) for min_dist = 0, spread = 1 (umap-learn's fitted constants):
@@ -37,7 +43,13 @@ def neighbor_layout(w, n_components=10, steps=10000, batch_size=8192, negatives=
     Started from the spectral embedding (scaled to [−10, 10], as UMAP does); each step samples `batch_size`
     edges, pulls their ends together (weight w_ij) and pushes each head away from `negatives` random points,
     by SGD with per-coordinate clipping and a learning rate decaying linearly to 0. The last, small steps
-    are those that contract the clusters into clumps, so cutting `steps` short leaves them loose.
+    are those that contract the clusters into clumps, so cutting `steps` short leaves them loose. Like
+    umap-learn's, this schedule has no convergence test: the loss keeps falling over the last steps whatever
+    their number (the shrinking rate contracts the clumps), so `steps` is a budget, not a tolerance.
+
+    A graph of more connected components than `n_components` has no well-defined spectral start (its leading
+    eigenvectors are an arbitrary mix of the components' indicators, which `spectral_embedding` refuses); the
+    layout then starts from seeded uniform positions in [−10, 10] (umap-learn's fallback), with a warning.
 
     Args:
         w: symmetric `tf.SparseTensor` `(n, n)`, e.g. `fuzzy_knn_graph(codes)`.
@@ -49,17 +61,18 @@ def neighbor_layout(w, n_components=10, steps=10000, batch_size=8192, negatives=
         seed: seed of the edge and negative sampling.
 
     Returns:
-        Layout `(n, n_components)` as a numpy array.
+        Layout `(n, n_components)` as a numpy array, float32.
     """
+    w = check_similarity(w, "w", dtype=tf.float32)
     n = int(w.shape[0])
     n_components = check_int("n_components", n_components, 1, n - 1)
     steps = check_int("steps", steps, 1)
     batch_size = check_int("batch_size", batch_size, 1)
     negatives = check_int("negatives", negatives, 1)
     learning_rate = check_positive_float("learning_rate", learning_rate)
-    start = spectral_embedding(w, n_components, seed=seed)
-    start = start - tf.reduce_mean(start, 0)
-    y = tf.Variable(_START_SCALE * start / tf.reduce_max(tf.abs(start)))
+    if not isinstance(w, tf.SparseTensor):
+        w = tf.sparse.from_dense(w)
+    y = tf.Variable(_start(w, n_components, seed))
     edges = tf.cast(w.indices, tf.int32)
     for first in range(0, steps, _STEPS_PER_CALL):
         count = min(_STEPS_PER_CALL, steps - first)
@@ -79,6 +92,28 @@ def neighbor_layout(w, n_components=10, steps=10000, batch_size=8192, negatives=
     if not np.all(np.isfinite(layout)):
         raise ClusteringError("The neighbour layout diverged (NaN/inf coordinates); lower `learning_rate`.")
     return layout
+
+
+def _start(w, n_components, seed):
+    """The spectral embedding scaled to [−10, 10], or uniform positions when the graph has too many components.
+
+    The start need not be exact: a spectral start that did not meet `spectral_embedding`'s tolerance is still a
+    good start, so that warning is not passed on."""
+    count, labels = connected_components(w)
+    if count > n_components:
+        warnings.warn(
+            f"The graph `w` has {components_message(count, labels)}, more than n_components={n_components}, so its "
+            "spectral embedding is undefined: the layout starts from random positions instead.",
+            UserWarning,
+            stacklevel=3,
+        )
+        n = int(w.shape[0])
+        return tf.random.stateless_uniform((n, n_components), [seed, 2], -_START_SCALE, _START_SCALE)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = tf.cast(spectral_embedding(w, n_components, seed=seed), tf.float32)
+    start = start - tf.reduce_mean(start, 0)
+    return _START_SCALE * start / tf.maximum(tf.reduce_max(tf.abs(start)), np.finfo(np.float32).tiny)
 
 
 @tf.function(reduce_retracing=True)

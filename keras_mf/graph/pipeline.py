@@ -3,8 +3,13 @@ spectral clustering on the same graph), each step timed. TensorFlow, not Keras l
 
 import time
 
+from keras_mf._validation import check_bool
+from keras_mf._validation import check_int
+from keras_mf._validation_tf import check_points
 from keras_mf.factorization.symnmf import SymNMF
-from keras_mf.graph.laplacian import normalize_adjacency
+from keras_mf.graph.laplacian import _normalize
+from keras_mf.graph.laplacian import components_message
+from keras_mf.graph.laplacian import connected_components
 from keras_mf.graph.similarity import knn_graph
 from keras_mf.graph.spectral import spectral_clustering
 from keras_mf.training.progress import phase
@@ -39,16 +44,28 @@ def cluster(
         `SymNMF`, "symnmf_labels" `(n,)`, "symnmf_seconds", and "spectral_labels" `(n,)` and
         "spectral_seconds" (None when `spectral` is False).
 
+    Raises:
+        ValueError, TypeError: naming this function's own arguments (`x`, `n_clusters`, `n_neighbors`, ...),
+            never the intermediate graph: e.g. `n_neighbors` when, with `spectral`, the k-NN graph falls into
+            more connected components than `n_clusters`.
+
     Example:
 
     >>> result = cluster(x, 10)                 # x: (n, d)
     >>> labels = result["symnmf_labels"]
     """
+    x = check_points("x", x, vectors=True)
+    n_clusters = check_int("n_clusters", n_clusters, 1, int(x.shape[0]))
+    spectral = check_bool("spectral", spectral)
+    verbose = check_bool("verbose", verbose)
     start = time.perf_counter()
     with phase(f"{n_neighbors}-NN graph of {len(x)} points", verbose):
         w = knn_graph(x, n_neighbors=n_neighbors)
-        a = normalize_adjacency(w)
+        # Every point has an edge to its nearest neighbour with a positive weight, so no vertex is isolated.
+        a = _normalize(w)
     graph_seconds = time.perf_counter() - start
+    if spectral:
+        _check_connected_enough(w, n_clusters, n_neighbors)
     start = time.perf_counter()
     model = SymNMF(
         n_clusters,
@@ -77,3 +94,14 @@ def cluster(
         "spectral_labels": spectral_labels,
         "spectral_seconds": spectral_seconds,
     }
+
+
+def _check_connected_enough(w, n_clusters, n_neighbors):
+    """Spectral clustering cannot split a graph of more components than clusters: say so naming `n_neighbors`."""
+    count, labels = connected_components(w)
+    if count > n_clusters:
+        raise ValueError(
+            f"Received an invalid value for `n_neighbors`, expected enough neighbours to join the k-NN graph of `x` "
+            f"into at most n_clusters={n_clusters} pieces: it has {components_message(count, labels)}. Raise "
+            f"`n_neighbors` or `n_clusters`. Received: n_neighbors={n_neighbors}"
+        )

@@ -6,15 +6,17 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from keras_mf._validation import check_bool
 from keras_mf._validation import check_int
 from keras_mf._validation import check_positive_float
 from keras_mf._validation_tf import check_points
+from keras_mf.linalg.distances import condition_points
 from keras_mf.linalg.distances import squared_distances
 
 # Zelnik-Manor & Perona's choice of σ_i: the distance to the 7th neighbour.
 SELF_TUNING_NEIGHBOR = 7
-# A point whose 7th neighbour coincides with it (σ_i = 0) would divide by 0: σ is floored at this fraction of the
-# largest σ, which keeps its edges finite and very light.
+# A point all of whose neighbours coincide with it has no positive distance to set σ_i from: σ is floored at this
+# fraction of the largest σ, which keeps the edges from other points to it finite and very light.
 _MIN_SCALE_FRACTION = 1e-6
 
 
@@ -22,17 +24,22 @@ def gaussian_similarity(x, sigma, zero_diagonal=True):
     """W_ij = exp(−‖x_i − x_j‖² / (2σ²)), the tutorial's fully connected graph.
 
     Args:
-        x: points `(n, d)` (or `(n,)` for scalars).
-        sigma: kernel width σ > 0.
+        x: points `(n, d)` (or `(n,)` for scalars), float dtype kept.
+        sigma: kernel width σ > 0, in the units of x.
         zero_diagonal: set W_ii = 0 (no self-loops), as the tutorial does.
 
     Returns:
         Dense `(n, n)` similarity.
     """
     sigma = check_positive_float("sigma", sigma)
-    x = _points(x)
-    d2 = squared_distances(x, x)
-    w = tf.exp(-d2 / (2.0 * sigma**2))
+    zero_diagonal = check_bool("zero_diagonal", zero_diagonal)
+    y, _, scale = condition_points(_points(x))
+    d2 = tf.cast(squared_distances(y, y), tf.float64)
+    # The exponent in the conditioned units, d²/(2(σ/scale)²), in float64; coincident points get exp(0) = 1
+    # even where (σ/scale)² underflows.
+    width = tf.constant(2.0 * (sigma / scale) ** 2, tf.float64)
+    ones = tf.ones_like(d2)
+    w = tf.cast(tf.where(d2 > 0, tf.exp(-d2 / tf.where(d2 > 0, width, ones)), ones), y.dtype)
     if zero_diagonal:
         w = tf.linalg.set_diag(w, tf.zeros(tf.shape(w)[0], w.dtype))
     return w
@@ -45,6 +52,11 @@ def knn_graph(x, n_neighbors=10, local_scale=None, block_size=2048):
     σ_i the distance from i to its `local_scale`-th neighbour; the graph is symmetrised by keeping an
     edge found from either end. Neighbours are searched in blocks of `block_size` rows (see
     `nearest_neighbors`), so memory stays at `block_size × n` distances at most.
+
+    Duplicate points: where i's `local_scale`-th neighbour coincides with it (σ_i would be 0, and 0/0 a NaN
+    weight), σ_i is the distance to its nearest neighbour at a positive distance; where all its neighbours
+    coincide with it, σ_i is floored at 1e-6 of the largest σ (or 1 when no two found neighbours differ, where
+    every weight is exp(0) = 1 anyway). Coincident neighbours get weight 1.
 
     Args:
         x: points `(n, d)`.
@@ -74,9 +86,10 @@ def knn_graph(x, n_neighbors=10, local_scale=None, block_size=2048):
     if local_scale is None:
         local_scale = min(SELF_TUNING_NEIGHBOR, n_neighbors)
     local_scale = check_int("local_scale", local_scale, 1, n_neighbors)
-    distances, indices = nearest_neighbors(x, n_neighbors, block_size)
-    sigma = distances[:, local_scale - 1]
-    sigma = tf.maximum(sigma, tf.reduce_max(sigma) * _MIN_SCALE_FRACTION)
+    block_size = check_int("block_size", block_size, 1)
+    # The weights do not change with the units of x, so the conditioned distances serve as they are.
+    distances, indices = _neighbors(condition_points(x)[0], n_neighbors, block_size)
+    sigma = _local_scales(distances, local_scale)
     weights = tf.exp(-tf.square(distances) / (sigma[:, None] * tf.gather(sigma, indices)))
     # An outlier whose neighbour sits in a tight cluster (σ_j ≪ d_ij) gets exp(−d²/σσ) below float32's
     # range: the edge would vanish and could leave the point isolated. The smallest normal float keeps it.
@@ -88,8 +101,25 @@ def knn_graph(x, n_neighbors=10, local_scale=None, block_size=2048):
     return tf.sparse.maximum(w, tf.sparse.reorder(tf.sparse.transpose(w)))
 
 
+def _local_scales(distances, local_scale):
+    """σ_i for `knn_graph`: the `local_scale`-th neighbour distance, else the nearest positive one, else the floor."""
+    sigma = distances[:, local_scale - 1]
+    inf = tf.constant(np.inf, distances.dtype)
+    nearest_positive = tf.reduce_min(tf.where(distances > 0, distances, inf), 1)
+    sigma = tf.where(sigma > 0, sigma, nearest_positive)
+    sigma = tf.where(tf.math.is_finite(sigma), sigma, tf.zeros_like(sigma))
+    largest = tf.reduce_max(sigma)
+    return tf.maximum(sigma, tf.where(largest > 0, largest * _MIN_SCALE_FRACTION, tf.ones_like(largest)))
+
+
 def nearest_neighbors(x, k, block_size=2048):
     """Distances `(n, k)` and indices `(n, k)` of each point's k nearest other points, ascending.
+
+    The points are centred and rescaled first (`linalg.distances.condition_points`), so that points far from
+    the origin keep their distances' digits and points near the dtype's range do not overflow.
+
+    Raises:
+        ValueError: naming `x`, when a neighbour distance exceeds the range of x's dtype (pass float64 points).
 
     Distances are symmetric, so only the blocks of rows I ≤ J are computed: one matmul X_I X_Jᵀ gives
     the squared distances of the pair, whose row-wise top k are candidates for the points of block I
@@ -104,7 +134,22 @@ def nearest_neighbors(x, k, block_size=2048):
     x = _points(x)
     n = int(x.shape[0])
     k = check_int("k", k, 1, max(n - 1, 1))
-    block_size = min(check_int("block_size", block_size, 1), n)
+    block_size = check_int("block_size", block_size, 1)
+    y, _, scale = condition_points(x)
+    distances, indices = _neighbors(y, k, block_size)
+    distances = tf.cast(distances, tf.float64) * scale
+    if not bool(tf.reduce_all(distances <= x.dtype.max)):
+        raise ValueError(
+            f"Received an invalid value for `x`, expected points whose distances fit in {x.dtype.name}. Received: "
+            f"a neighbour distance of {float(tf.reduce_max(distances)):.3g}; pass float64 points"
+        )
+    return tf.cast(distances, x.dtype), indices
+
+
+def _neighbors(x, k, block_size):
+    """`nearest_neighbors` of points already checked and conditioned."""
+    n = int(x.shape[0])
+    block_size = min(block_size, n)
     _check_block_memory(block_size, x.dtype.size)
     squared_norms = tf.reduce_sum(tf.square(x), axis=1)[:, None]
     ones = tf.ones_like(squared_norms)

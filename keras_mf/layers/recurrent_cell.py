@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_mf._validation import check_bool
 from keras_mf._validation import check_int
 from keras_mf._validation import check_optional_int
 
@@ -55,7 +56,7 @@ class RecurrentCell(keras.layers.Layer):
         self.output_dim = check_optional_int("output_dim", output_dim, 1)
         self.activation = keras.activations.get(activation)
         self.output_activation = keras.activations.get(output_activation)
-        self.use_bias = bool(use_bias)
+        self.use_bias = check_bool("use_bias", use_bias)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)

@@ -1,5 +1,7 @@
 """TruncatedSVD: a PCA-style projection layer fitted from data with `adapt`."""
 
+import sys
+
 import keras
 import numpy as np
 from keras import ops
@@ -11,14 +13,27 @@ from keras_mf._validation import check_exactly_one
 from keras_mf._validation import check_fraction
 from keras_mf._validation import check_int
 from keras_mf._validation import check_optional_int
+from keras_mf._validation import check_positive_float
 from keras_mf._validation import check_real_dtype
+from keras_mf._validation import is_sparse
 from keras_mf.exceptions import NotFittedError
+from keras_mf.linalg.convergence import subspace_block
+from keras_mf.linalg.convergence import warn_unconverged
 from keras_mf.linalg.gram import gram_accumulator
 from keras_mf.linalg.rank import choose_rank
 
 # Rows per batch when `adapt` is given an array: each batch costs one compiled Gram product, so fewer, larger
 # batches amortise the call, while 16384 rows of 784 float32 features stay near 50 MB.
 _DEFAULT_ARRAY_BATCH = 16384
+# "auto" can afford a full eigh up to this many features: the eigh of a 1024-wide Gram matrix costs about as much
+# as the Gram product of ~10k rows (CHANGELOG, benchmarks/svd.py).
+_EXACT_AUTO_FEATURES = 1024
+# Subspace iteration pays off only when k is well below the width (measured in benchmarks/svd.py).
+_SUBSPACE_MAX_FRACTION = 6
+# Up to `_EXACT_AUTO_FEATURES`, "auto" gives subspace iteration as many iterations as cost one full eigh, then
+# takes the eigh if it has not converged: a 784-wide float32 eigh took 90 ms against 2.75 ms per iteration of a
+# 64-column block, i.e. about 2.7 · features / block iterations, so a flat spectrum costs at most two eighs.
+_AUTO_BUDGET = 2.7
 
 
 @keras.saving.register_keras_serializable(package="keras_mf")
@@ -42,11 +57,28 @@ class TruncatedSVD(keras.layers.Layer):
             weights are then created by `adapt`, so adapt it before building a model around it.
         center: subtract the mean before projecting (PCA). With `center=False` it is the plain
             truncated SVD of the data.
-        solver: "auto", "eigh" (full symmetric eigendecomposition) or "subspace" (block subspace
-            iteration for the top k, much faster when k ≪ features). "auto" picks "subspace" when
-            k is known and at most features / 6 (where it is the faster, see `benchmarks/svd.py`), else
-            "eigh". On backends other than TensorFlow the statistics are combined in float64 and
-            decomposed by a full eigh whatever the solver.
+        solver: "auto", "eigh" (full symmetric eigendecomposition, exact) or "subspace" (block subspace
+            iteration for the top k, much faster when k ≪ features and the spectrum decays). Subspace
+            iteration runs until every top-k Ritz pair's residual is at most `tol` times its eigenvalue (see
+            `linalg.top_eigh`), and warns (ConvergenceWarning, naming `max_iter`) when `max_iter` iterations
+            were not enough. "auto" never stops short: it takes "eigh" when k is not known or above
+            features / 6; otherwise "subspace", which, for at most 1024 features, gets as many iterations as
+            one eigh costs and hands over to the exact eigh when they do not converge (a flat spectrum, e.g.
+            iid noise); above 1024 features, where an eigh is dear, it iterates up to `max_iter` and warns.
+            On backends other than TensorFlow the statistics are combined in float64 and decomposed by a full
+            float64 eigh whatever the solver.
+        max_iter: the most subspace iterations.
+        tol: relative residual at which subspace iteration stops; default √eps of the layer's dtype
+            (3.5e-4 in float32, 1.5e-8 in float64), where each σ² is accurate to ~eps·σ⁴/gap.
+
+    Precision follows the layer's `dtype`: with `dtype="float64"` the products (of float data), sums and
+    eigen-solve all run in float64; in float32 the sums are float64 and the products and solve float32.
+
+    Sparse input: `adapt` takes `scipy.sparse` matrices, `tf.SparseTensor`s and tf.data datasets of sparse
+    batches without densifying them (each batch's XᵀX is a sparse product, its column sums a sparse reduction;
+    centring is the rank-one correction n·m mᵀ of the accumulated Gram matrix, so the mean is never
+    subtracted from the data). The Gram matrix itself is dense, `(features, features)`. The layer's call,
+    `reconstruct` included, also takes sparse batches.
 
     Input shape: `(batch, features)`.
     Output shape: `(batch, rank)`.
@@ -59,18 +91,22 @@ class TruncatedSVD(keras.layers.Layer):
     Example:
 
     >>> layer = TruncatedSVD(rank=32)
-    >>> layer.adapt(x_train)                    # numpy array, tensor or batched tf.data.Dataset
+    >>> layer.adapt(x_train)                    # array, tensor, scipy.sparse, batched tf.data.Dataset
     >>> codes = layer(x)                        # (batch, 32)
     >>> x_hat = layer.reconstruct(x)            # (batch, features)
     """
 
-    def __init__(self, rank=None, energy=None, center=True, solver="auto", fitted_rank=None, **kwargs):
+    def __init__(
+        self, rank=None, energy=None, center=True, solver="auto", max_iter=300, tol=None, fitted_rank=None, **kwargs
+    ):
         super().__init__(**kwargs)
         check_exactly_one(rank=rank, energy=energy)
         self.rank = check_optional_int("rank", rank, 1)
         self.energy = None if energy is None else check_fraction("energy", energy)
         self.center = check_bool("center", center)
         self.solver = check_choice("solver", solver, ("auto", "eigh", "subspace"))
+        self.max_iter = check_int("max_iter", max_iter, 1)
+        self.tol = None if tol is None else check_positive_float("tol", tol)
         self.fitted_rank = check_optional_int("fitted_rank", fitted_rank, 1) or self.rank
         self.features = None
         self.supports_masking = True
@@ -99,11 +135,19 @@ class TruncatedSVD(keras.layers.Layer):
             name="n_samples", shape=(), initializer="zeros", trainable=False, dtype="int32"
         )
 
+    def __call__(self, inputs, *args, **kwargs):
+        # Keras takes tensors only; a scipy.sparse batch becomes the backend's sparse tensor (on TensorFlow) or
+        # a dense batch (elsewhere) here, before Keras sees it.
+        return super().__call__(_backend_batch(inputs), *args, **kwargs)
+
     def call(self, inputs):
         self._check_ready(inputs)
-        x = ops.cast(inputs, self.compute_dtype)
         mean, components = (ops.cast(v, self.compute_dtype) for v in (self.mean, self.components))
-        return ops.matmul(x - mean, components)
+        if is_sparse(inputs):
+            # (x − m)V = xV − mV: subtracting the mean from a sparse batch would densify it.
+            x = _sparse_cast(inputs, self.compute_dtype)
+            return ops.matmul(x, components) - ops.matmul(mean[None, :], components)
+        return ops.matmul(ops.cast(inputs, self.compute_dtype) - mean, components)
 
     def inverse(self, codes):
         """Maps codes `(batch, rank)` back to `(batch, features)`: x̂ = z Vₖᵀ + mean."""
@@ -127,15 +171,15 @@ class TruncatedSVD(keras.layers.Layer):
         """Fits the mean and components from data, streaming it in batches.
 
         Args:
-            data: an array or tensor `(n_samples, features)` of any backend, a batched
-                `tf.data.Dataset` (of arrays, or of tuples whose first element is the input), or an
-                iterable of batches.
+            data: an array or tensor `(n_samples, features)` of any backend, a `scipy.sparse` matrix or
+                `tf.SparseTensor`, a batched `tf.data.Dataset` (of dense or sparse batches, or of tuples
+                whose first element is the input), or an iterable of batches.
             batch_size: rows per batch when `data` is an array (default 16384).
             steps: stop after this many batches.
         """
         batch_size = check_optional_int("batch_size", batch_size, 1)
         steps = check_optional_int("steps", steps, 1)
-        stats = gram_accumulator(self.center)
+        stats = gram_accumulator(self.center, self.variable_dtype)
         if not self.built:
             self.features = None  # a failed earlier adapt must not fix the width
         for i, batch in enumerate(_batches(data, batch_size or _DEFAULT_ARRAY_BATCH)):
@@ -147,7 +191,10 @@ class TruncatedSVD(keras.layers.Layer):
         self._fit(stats)
 
     def _check_batch(self, batch, stats):
-        check_real_dtype("data", batch)
+        if is_sparse(batch):
+            check_real_dtype("data", batch.data if hasattr(batch, "tocoo") else batch.values)
+        else:
+            check_real_dtype("data", batch)
         if len(batch.shape) != 2:
             raise ValueError(
                 "TruncatedSVD.adapt expects batches of shape (batch, features). "
@@ -173,10 +220,8 @@ class TruncatedSVD(keras.layers.Layer):
                 f"Received an invalid value for `rank`, expected an integer in [1, {max_rank}] "
                 f"(min(n_samples={count}, features={self.features})). Received: rank={self.rank}"
             )
-        solver = self.solver
-        if solver == "auto":
-            solver = "subspace" if self.rank is not None and 6 * self.rank <= self.features else "eigh"
-        mean, singular_values, components, total_variance = stats.decompose(self.rank if solver == "subspace" else None)
+        mean, singular_values, components, total_variance = self._decompose(stats)
+        self._check_representable(total_variance)
         rank = self.rank or choose_rank(singular_values, None, self.energy, max_rank)
         if self.fitted_rank is not None and self.fitted_rank != rank:
             raise ValueError(
@@ -186,11 +231,47 @@ class TruncatedSVD(keras.layers.Layer):
         self.fitted_rank = rank
         if not self.built:
             self.build((None, self.features))
-        fitted = (mean, components[:, :rank], singular_values[:rank], total_variance, count)
+        fitted = (mean, _orthonormal(components[:, :rank]), singular_values[:rank], total_variance, count)
         for variable, value in zip(
             (self.mean, self.components, self.singular_values, self.total_variance, self.n_samples), fitted, strict=True
         ):
             variable.assign(np.asarray(value).astype(variable.dtype))
+
+    def _check_representable(self, total_variance):
+        """Refuses data whose variance the layer's dtype cannot hold (float32 data near its limits: squares of
+        1e20 overflow it, of 1e-20 underflow it) rather than storing inf or 0."""
+        info = np.finfo(keras.backend.standardize_dtype(self.variable_dtype))
+        if total_variance > 0 and not float(info.tiny) <= total_variance <= float(info.max):
+            raise ValueError(
+                f"Received an invalid value for `data`, expected a total variance within {info.dtype}'s range "
+                f"[{info.tiny:.3g}, {info.max:.3g}]. Received: data of total variance {total_variance:.3g}; use "
+                'a layer with dtype="float64" or rescale the data'
+            )
+
+    def _decompose(self, stats):
+        """(mean, singular values, components, total variance) by the solver `_solver` picks; subspace iteration
+        that stops short hands over to the eigh when "auto" allows it, or warns naming `max_iter`."""
+        solver, iterations = self._solver()
+        if solver == "eigh":
+            return stats.decompose()[:4]
+        *result, report = stats.decompose(self.rank, iterations, self.tol)
+        used, residual, tol = report
+        if iterations < self.max_iter and not residual <= tol:
+            return stats.decompose()[:4]
+        warn_unconverged("TruncatedSVD's subspace iteration", used, residual, tol, "max_iter", self.max_iter, 5)
+        return result
+
+    def _solver(self):
+        """(solver, iterations): "eigh", or "subspace" with its iteration cap, below `max_iter` when "auto" may
+        take the exact eigh after it (see the class docstring)."""
+        if self.solver != "auto":
+            return self.solver, self.max_iter
+        if self.rank is None or _SUBSPACE_MAX_FRACTION * self.rank > self.features:
+            return "eigh", 0
+        if self.features > _EXACT_AUTO_FEATURES:
+            return "subspace", self.max_iter
+        budget = max(1, int(_AUTO_BUDGET * self.features / subspace_block(self.rank, self.features)))
+        return "subspace", min(budget, self.max_iter)
 
     @property
     def explained_variance(self):
@@ -201,8 +282,11 @@ class TruncatedSVD(keras.layers.Layer):
 
     @property
     def explained_variance_ratio(self):
-        """Fraction of the total variance along each component, shape `(rank,)`."""
-        return self.explained_variance / self.total_variance
+        """Fraction of the total variance along each component, shape `(rank,)`; 0 for data without variance
+        (all rows equal), which has none to explain."""
+        total = ops.convert_to_tensor(self.total_variance)
+        positive = ops.greater(total, 0)
+        return ops.where(positive, self.explained_variance / ops.where(positive, total, ops.ones_like(total)), 0)
 
     def _fitted_samples(self):
         """`n_samples` as an int; None inside a trace (a compiled `predict`), where no value is concrete."""
@@ -233,6 +317,8 @@ class TruncatedSVD(keras.layers.Layer):
                 "energy": self.energy,
                 "center": self.center,
                 "solver": self.solver,
+                "max_iter": self.max_iter,
+                "tol": self.tol,
                 "fitted_rank": self.fitted_rank,
             }
         )
@@ -240,8 +326,15 @@ class TruncatedSVD(keras.layers.Layer):
 
 
 def _batches(data, batch_size):
+    tf = sys.modules.get("tensorflow")
     if tf_if_dataset(data) is not None:
         elements = iter(data)
+    elif tf is not None and isinstance(data, tf.SparseTensor):
+        rows, width = (int(d) for d in data.dense_shape)
+        elements = (tf.sparse.slice(data, [start, 0], [batch_size, width]) for start in range(0, rows, batch_size))
+    elif is_sparse(data):
+        data = data.tocsr()  # row slices of a CSR matrix are views of its stored values, not copies of the matrix
+        elements = (data[start : start + batch_size] for start in range(0, data.shape[0], batch_size))
     elif hasattr(data, "shape") and hasattr(data, "__getitem__"):
         if len(data.shape) == 0:
             raise TypeError(f"TruncatedSVD.adapt expects data of shape (n_samples, features). Received: {data!r}")
@@ -256,3 +349,39 @@ def _batches(data, batch_size):
     for element in elements:
         batch = element[0] if isinstance(element, (tuple, list)) else element
         yield batch if hasattr(batch, "shape") else np.asarray(batch)
+
+
+def _orthonormal(vectors, steps=2):
+    """The columns of `vectors (features, rank)` made orthonormal to float64 round-off: a float32 eigen-solver's
+    eigenvectors can be orthogonal only to a few hundred units of its round-off (CHANGELOG), and the projection
+    `call` makes should not depend on that. Newton–Schulz steps toward the nearest orthonormal matrix,
+    V ← V (3I − VᵀV) / 2, square the error each with two small matmuls; they keep each column's direction and
+    sign, and cost far less than a QR inside TensorFlow's process, whose threads starve LAPACK's (CHANGELOG).
+
+    References:
+        Higham, N. J. (2008). Functions of Matrices: Theory and Computation, §8.3. SIAM.
+        https://doi.org/10.1137/1.9780898717778
+    """
+    v = np.asarray(vectors, np.float64)
+    for _ in range(steps):
+        v = v @ (1.5 * np.eye(v.shape[1]) - 0.5 * (v.T @ v))
+    return v
+
+
+def _backend_batch(inputs):
+    """A `scipy.sparse` batch as a `tf.SparseTensor` on TensorFlow, or densified on other backends (whose
+    Keras layers take no scipy input); anything else unchanged."""
+    if not is_sparse(inputs) or not hasattr(inputs, "tocoo"):
+        return inputs
+    if keras.backend.backend() == "tensorflow":
+        from keras_mf._validation_tf import to_sparse_tensor
+
+        return to_sparse_tensor(inputs)
+    return inputs.toarray()
+
+
+def _sparse_cast(inputs, dtype):
+    """A `tf.SparseTensor` with its values cast to `dtype` (its indices untouched)."""
+    import tensorflow as tf
+
+    return tf.SparseTensor(inputs.indices, tf.cast(inputs.values, dtype), inputs.dense_shape)

@@ -1,41 +1,63 @@
 """The TensorFlow backend's Gram accumulator for `TruncatedSVD.adapt`: compiled `tf.function`s, half the Gram
-matrix per product, float64 sums, subspace iteration for the top eigenvectors. Loaded only on that backend
-(see `gram.gram_accumulator`)."""
+matrix per product, sparse products for sparse batches, float64 sums, subspace iteration for the top
+eigenvectors. Loaded only on that backend (see `gram.gram_accumulator`)."""
 
 import numpy as np
 import tensorflow as tf
 
 from keras_mf.linalg import decompositions
+from keras_mf.linalg.gram import SAFE_EXPONENT
 from keras_mf.linalg.gram import fix_signs
+from keras_mf.linalg.gram import is_scipy_sparse
 from keras_mf.linalg.gram import non_finite_error
+from keras_mf.linalg.gram import power_of_two_scale
+from keras_mf.linalg.gram import sparse_gram_and_sums
+from keras_mf.linalg.gram import working_dtype
 
 _MAX_OFFSET_RATIO = 100.0
 
 
 class TensorFlowGramAccumulator:
-    """Streams batches into the count, column sums and Gram matrix of x - shift, from which `_moments`
+    """Streams batches into the count, column sums and Gram matrix of x - shift, from which `_statistics`
     forms the mean and the scatter matrix Σ (x - mean)(x - mean)ᵀ.
 
-    Products run in the input precision, sums in float64. Data far from the origin would lose its
-    digits to the final subtraction n·m mᵀ, so `_batch_gram` shifts such batches (by the first batch's
-    shift, or by their own mean when the data has moved since), and `_move_reference` brings the sums
-    of a batch shifted by its own mean to the first batch's shift, exactly in float64.
+    Dense products run in the input precision (at least `dtype`'s), sparse ones (`tf.SparseTensor` or
+    `scipy.sparse` batches) in float64 CSR products that never densify the batch; sums are float64 and the
+    eigen-solve runs in `dtype`, the layer's. Data far from the origin would lose its digits to the final
+    subtraction n·m mᵀ, so `_batch_gram` shifts such dense batches (by the first batch's shift, or by their
+    own mean when the data has moved since), and `_move_reference` brings the sums of a batch about another
+    shift (its own mean, or the origin for a sparse batch, which is never shifted) to the first batch's shift,
+    exactly in float64.
     """
 
-    def __init__(self, center):
+    def __init__(self, center, dtype="float32"):
         self.center = center
+        self.dtype = tf.as_dtype(dtype)
         self.count = 0
         self.shift = self.gram = self.total = None
         self.at_origin = True
 
     def as_floats(self, batch):
-        """The batch as a TF tensor, integers (e.g. uint8 pixels) cast to float32."""
+        """The batch as a TF tensor in at least `dtype`'s precision (integers such as uint8 pixels in `dtype`);
+        a sparse batch as a float64 CSR `scipy.sparse` matrix or a reordered float64 `tf.SparseTensor`."""
+        if is_scipy_sparse(batch):
+            return batch.tocsr().astype(np.float64)
+        if isinstance(batch, tf.SparseTensor):
+            return tf.sparse.reorder(
+                tf.SparseTensor(batch.indices, tf.cast(batch.values, tf.float64), batch.dense_shape)
+            )
         batch = tf.convert_to_tensor(batch)
-        return batch if batch.dtype.is_floating else tf.cast(batch, tf.float32)
+        wanted = working_dtype(batch.dtype.name, self.dtype.name)
+        return batch if batch.dtype == wanted else tf.cast(batch, wanted)
 
     def update(self, batch):
-        guess = None if self.at_origin else tf.cast(self.shift, batch.dtype)
-        shift, gram, total, finite, moved = _batch_gram(batch, guess, self.center)
+        if is_scipy_sparse(batch) or isinstance(batch, tf.SparseTensor):
+            # Sparse batches are never shifted (that would densify them): they are moved to the reference shift.
+            gram, total, finite = _sparse_statistics(batch)
+            shift, moved = tf.zeros(tf.shape(total), self.dtype), self.shift is not None and not self.at_origin
+        else:
+            guess = None if self.at_origin else tf.cast(self.shift, batch.dtype)
+            shift, gram, total, finite, moved = _batch_gram(batch, guess, self.center)
         if not bool(finite):
             raise non_finite_error()
         if self.shift is None:
@@ -43,42 +65,71 @@ class TensorFlowGramAccumulator:
             self.at_origin = not bool(moved)
         else:
             if bool(moved):
-                gram, total = _move_reference(gram, total, shift, self.shift, tf.shape(batch)[0])
+                gram, total = _move_reference(gram, total, shift, self.shift, batch.shape[0])
             self.gram += gram
             self.total += total
         self.count += int(batch.shape[0])
 
-    def decompose(self, top=None):
-        """`(mean, singular values, components, total variance)` as float64 numpy arrays; see `_moments`."""
+    def decompose(self, top=None, iterations=None, tol=None):
+        """`(mean, singular values, components, total variance, (iterations used, residual, tol))`, the arrays as
+        float64 numpy: all features in descending order by a full `eigh`, or with `top` the leading `top` by
+        subspace iteration (`decompositions.subspace_eigh`, at most `iterations` iterations)."""
         count = tf.constant(self.count, tf.float64)
-        mean, scatter32, total_variance = _moments(self.gram, self.total, self.shift, count, self.center)
-        # The solve is outside `_moments`: its shapes depend on `top`, and a compiled function taking `top` traced
-        # again for every rank (TensorFlow's "5 out of the last 5 calls ... triggered retracing").
+        mean, scatter, total_variance = _statistics(self.gram, self.total, self.shift, count, self.center)
+        # The solve's dtype may not hold the scatter's magnitude (float32 squares of values near its limits): it
+        # runs on the scatter divided by an exact power of two near its largest diagonal entry.
+        scale = power_of_two_scale(float(tf.reduce_max(tf.linalg.diag_part(scatter))))
+        scatter = tf.cast(scatter / scale, self.dtype)
         if top is None:
-            values, vectors = tf.linalg.eigh(scatter32)
-            values, vectors = tf.reverse(values, [0]), tf.reverse(vectors, [1])
+            values, vectors = _full_eigh(scatter)
+            report = (0, 0.0, 0.0)
         else:
-            values, vectors = decompositions.top_eigh(scatter32, top)
-        singular_values = tf.sqrt(tf.maximum(values, 0.0))
-        mean, singular_values, vectors, total_variance = (
-            np.asarray(r, np.float64) for r in (mean, singular_values, vectors, total_variance)
-        )
-        return mean, singular_values, fix_signs(vectors), total_variance
+            values, vectors, *report = decompositions.subspace_eigh(scatter, top, iterations=iterations, tol=tol)
+        singular_values = np.sqrt(np.maximum(np.asarray(values, np.float64) * scale, 0.0))
+        vectors = fix_signs(np.asarray(vectors, np.float64))
+        return np.asarray(mean, np.float64), singular_values, vectors, float(total_variance), tuple(report)
 
 
-@tf.function
-def _moments(gram, total, shift, count, center):
-    """(mean, scatter matrix in float32, total variance) of the accumulated statistics, in one compiled call so
-    that the small steps before the eigen-solve do not each pay for an eager dispatch.
-
-    The eigen-solve runs in float32: 784-sized Gram matrices keep ~1e-7 relative accuracy, and it is twice as
-    fast; the float64 accumulation is what protects against cancellation.
-    """
+@tf.function(reduce_retracing=True)
+def _statistics(gram, total, shift, count, center):
+    """(mean, scatter matrix, total variance) of the accumulated statistics, in float64, in one compiled call,
+    so that the small steps before the solve do not each pay for an eager dispatch."""
     shifted_mean = total / count
     mean = tf.cast(shift, tf.float64) + shifted_mean
     scatter = gram - count * tf.tensordot(shifted_mean, shifted_mean, 0) if center else gram
     total_variance = tf.linalg.trace(scatter) / tf.maximum(count - 1, 1)
-    return mean if center else tf.zeros_like(mean), tf.cast(scatter, tf.float32), total_variance
+    return mean if center else tf.zeros_like(mean), scatter, total_variance
+
+
+@tf.function(reduce_retracing=True)
+def _full_eigh(scatter):
+    """All eigenpairs, descending; in the scatter's dtype (the float64 sums protect against cancellation, the
+    dtype sets the precision of the solve: float32 keeps ~1e-7 of the largest eigenvalue, float64 ~1e-16)."""
+    values, vectors = tf.linalg.eigh(scatter)
+    return tf.reverse(values, [0]), tf.reverse(vectors, [1])
+
+
+def _sparse_statistics(batch):
+    """(BᵀB, column sums, all finite) of a sparse batch: by scipy for a `scipy.sparse` one, else in TensorFlow."""
+    if is_scipy_sparse(batch):
+        gram, total = (tf.constant(a) for a in sparse_gram_and_sums(batch))
+        return gram, total, bool(np.isfinite(batch.data).all())
+    return _sparse_gram_and_total(batch)
+
+
+@tf.function(reduce_retracing=True)
+def _sparse_gram_and_total(batch):
+    """BᵀB, the column sums and whether all stored values are finite, for a reordered float64 `tf.SparseTensor`
+    batch B: a CSR sparse-sparse product, whose cost follows the nonzeros (about Σ_rows nnz_row²), not
+    rows × features²."""
+    transposed = tf.sparse.reorder(tf.sparse.transpose(batch))
+    left, right = (
+        tf.raw_ops.SparseTensorToCSRSparseMatrix(indices=b.indices, values=b.values, dense_shape=b.dense_shape)
+        for b in (transposed, batch)
+    )
+    product = tf.raw_ops.SparseMatrixSparseMatMul(a=left, b=right, type=tf.float64)
+    gram = tf.raw_ops.CSRSparseMatrixToDense(sparse_input=product, type=tf.float64)
+    return gram, tf.sparse.reduce_sum(batch, 0), tf.reduce_all(tf.math.is_finite(batch.values))
 
 
 @tf.function
@@ -115,12 +166,24 @@ def _move_reference(gram, total, shift, reference, count):
 
 
 def _gram_and_total(x):
-    gram = symmetric_gram(x)
-    total = _column_sums(x)
+    """(xᵀx, column sums, all finite) in float64, of x rescaled by an exact power of two when its magnitude would
+    overflow or underflow the products (see `SAFE_EXPONENT`); the scale is multiplied back in float64."""
+    scale = _graph_power_of_two_scale(tf.reduce_max(tf.abs(x)))
+    x = tf.cond(scale == 1.0, lambda: x, lambda: x / tf.cast(scale, x.dtype))
+    gram = tf.cast(symmetric_gram(x), tf.float64) * tf.square(scale)
+    total = _column_sums(x) * scale
     # A NaN or inf anywhere in the batch reaches its feature's column sum and Gram row (inf·0 is NaN),
     # so checking these small results replaces a pass over the whole batch.
     finite = tf.reduce_all(tf.math.is_finite(total)) & tf.reduce_all(tf.math.is_finite(gram))
-    return tf.cast(gram, tf.float64), total, finite
+    return gram, total, finite
+
+
+def _graph_power_of_two_scale(largest):
+    """`gram.power_of_two_scale` in TensorFlow ops (inside compiled functions), as a float64 scalar."""
+    largest = tf.cast(largest, tf.float64)
+    outside = (largest > 2.0**SAFE_EXPONENT) | ((largest < 2.0**-SAFE_EXPONENT) & (largest > 0))
+    exponent = tf.math.floor(tf.math.log(tf.where(outside, largest, 1.0)) / np.log(2.0))
+    return tf.where(outside & tf.math.is_finite(largest), tf.pow(tf.constant(2.0, tf.float64), exponent), 1.0)
 
 
 def _column_sums(x, block=256):

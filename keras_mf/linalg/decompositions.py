@@ -10,19 +10,23 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
+from keras_mf._validation import check_dense
 from keras_mf._validation import check_int
+from keras_mf._validation import check_positive_float
 from keras_mf._validation import check_real_dtype
+from keras_mf.exceptions import ConvergenceWarning
+from keras_mf.linalg.convergence import subspace_block
+from keras_mf.linalg.convergence import warn_unconverged
 
 # A matrix within 100 units of round-off (relative to its largest entry) of its transpose is taken as symmetric:
 # products such as XᵀX come out asymmetric by a few eps, and eigh on them is exact to that precision.
 _SYMMETRY_EPS = 100
-# Subspace iteration's extra columns: Halko, Martinsson & Tropp's p = 10, or k itself for large k, so that the
-# convergence ratio λ_{k+p+1}/λ_k is well below 1 for the spectra PCA meets.
-_MIN_OVERSAMPLE = 10
 
 
 def as_float_tensor(a, name="a"):
-    """Converts to a float tensor; integers become float64 (exact for small integer matrices)."""
+    """Converts to a float tensor; integers become float64 (exact for small integer matrices). Sparse input is
+    refused with a TypeError naming `name`."""
+    check_dense(name, a)
     check_real_dtype(name, a if isinstance(a, (tf.Tensor, tf.Variable)) else np.asarray(a))
     tensor = tf.convert_to_tensor(a if isinstance(a, (tf.Tensor, tf.Variable)) else np.asarray(a))
     if not tensor.dtype.is_floating:
@@ -47,6 +51,18 @@ def _as_matrix(a, name="a", square=False):
     return tensor
 
 
+def _unit_scaled(a):
+    """`(a / c, c)`, c the power of two at or below the largest |a| (1 for a zero matrix or inside a trace): SVDs,
+    QRs and norms of the scaled matrix neither overflow nor underflow near the dtype's limits, and dividing by a
+    power of two is exact. Done in numpy when eager, since TensorFlow's CPU kernels flush subnormals to 0."""
+    if not tf.executing_eagerly():
+        return a, 1.0
+    values = a.numpy()
+    largest = float(np.abs(values).max()) if values.size else 0.0
+    scale = float(2.0 ** np.floor(np.log2(largest))) if largest > 0 else 1.0
+    return tf.constant(values / values.dtype.type(scale) if scale != 1.0 else values), scale
+
+
 def _check_rows_match(a, b, axis=-2):
     if b.shape.rank is None or b.shape.rank < 1 or b.shape[axis] != a.shape[-2]:
         raise ValueError(
@@ -61,7 +77,7 @@ def _eps(dtype):
 
 def condition_number(a):
     """2-norm condition number σ_max / σ_min of `a`, shape `(..., m, n)` → `(...)`; inf when singular."""
-    a = _as_matrix(a)
+    a, _ = _unit_scaled(_as_matrix(a))  # the ratio does not depend on the scale
     s = tf.linalg.svd(a, compute_uv=False)
     s_max, s_min = s[..., 0], s[..., -1]
     singular = s_min <= 0
@@ -87,10 +103,10 @@ def svd_inverse(a):
     array([[-2. ,  1. ],
            [ 1.5, -0.5]], dtype=float32)
     """
-    a = _as_matrix(a, square=True)
+    a, scale = _unit_scaled(_as_matrix(a, square=True))
     s, u, v = tf.linalg.svd(a)
     _check_conditioning(s, a.dtype, int(a.shape[-1]))
-    return tf.linalg.matmul(v / s[..., None, :], u, adjoint_b=True)
+    return tf.linalg.matmul(v / s[..., None, :], u, adjoint_b=True) / tf.constant(scale, a.dtype)
 
 
 def pinv(a, rcond=None):
@@ -103,14 +119,14 @@ def pinv(a, rcond=None):
     Returns:
         `(..., n, m)` pseudo-inverse.
     """
-    a = _as_matrix(a)
+    a, scale = _unit_scaled(_as_matrix(a))  # A⁺ = (A/c)⁺ / c
     m, n = int(a.shape[-2]), int(a.shape[-1])
     if rcond is None:
         rcond = max(m, n) * _eps(a.dtype)
     s, u, v = tf.linalg.svd(a)
     cutoff = rcond * tf.reduce_max(s, axis=-1, keepdims=True)
     s_plus = tf.where(s > cutoff, 1.0 / tf.where(s > cutoff, s, tf.ones_like(s)), tf.zeros_like(s))
-    return tf.linalg.matmul(v * s_plus[..., None, :], u, adjoint_b=True)
+    return tf.linalg.matmul(v * s_plus[..., None, :], u, adjoint_b=True) / tf.constant(scale, a.dtype)
 
 
 def lstsq(a, b, rcond=None):
@@ -208,39 +224,91 @@ def _numerical_rank(matrix, tol):
 
 
 def principal_angles(a, b):
-    """Principal angles (radians, ascending) between the column spaces of `a (n, p)` and `b (n, q)`."""
+    """Principal angles (radians, ascending) between the column spaces of `a (n, p)` and `b (n, q)`.
+
+    The orthonormal bases come from the SVD, as in `scipy.linalg.subspace_angles`: zero or dependent columns
+    add no direction, so there are min(rank a, rank b) angles. Each matrix is first divided by a power of two
+    at or below its largest entry (exact), so that values near the dtype's limits do not overflow. The more
+    precise of the two dtypes is kept.
+    """
     a, b = _as_matrix(a, "a"), _as_matrix(b, "b")
     _check_rows_match(a, b)
-    qa, _ = tf.linalg.qr(a)
-    qb, _ = tf.linalg.qr(tf.cast(b, qa.dtype))
+    dtype = tf.float64 if tf.float64 in (a.dtype, b.dtype) else a.dtype
+    qa, qb = (_column_basis(m, dtype) for m in (a, b))
     cosines = tf.linalg.svd(tf.linalg.matmul(qa, qb, transpose_a=True), compute_uv=False)
     return tf.sort(tf.acos(tf.clip_by_value(cosines, -1.0, 1.0)))
 
 
-def top_eigh(c, k, oversample=None, iterations=6, seed=0):
+def _column_basis(m, dtype):
+    """An orthonormal basis `(n, rank)` in `dtype` of the column space of `m (n, p)`, rank by scipy.linalg.orth's
+    cutoff (singular values above max(n, p)·eps·σ₁)."""
+    m, _ = _unit_scaled(tf.constant(m.numpy().astype(dtype.as_numpy_dtype)))  # numpy keeps float32 subnormals
+    s, u, _ = tf.linalg.svd(m)
+    rank = int(tf.reduce_sum(tf.cast(s > max(m.shape) * _eps(m.dtype) * s[0], tf.int32))) if s.shape[0] else 0
+    return u[:, :rank]
+
+
+def top_eigh(c, k, oversample=None, iterations=300, tol=None, seed=0):
     """Top-`k` eigenpairs of a symmetric positive semi-definite `c (n, n)` by block subspace iteration.
 
-    Each iteration costs one `(n, n) @ (n, k + p)` product (sparse when `c` is a `tf.SparseTensor`) and
-    an orthonormalisation (`_orthonormalize`); a final Rayleigh–Ritz step on the `(k + p)`-sized
-    projection gives the eigenpairs. With oversampling p the error in eigenvector i shrinks like
-    (λ_{k+p+1}/λ_i)^iterations, so this is far cheaper than a full `eigh` for k ≪ n. A dense `c` with
+    Each iteration costs one `(n, n) @ (n, k + p)` product (sparse when `c` is a `tf.SparseTensor`), a
+    Rayleigh–Ritz step on the `(k + p)`-sized projection and an orthonormalisation (`_orthonormalize`). With
+    oversampling p the error in eigenvector i shrinks like (λ_{k+p+1}/λ_i)^iterations, so this is far cheaper
+    than a full `eigh` for k ≪ n when the spectrum decays; on a flat spectrum it needs many iterations. It
+    stops once every top-k Ritz pair (θ, v) has a residual ‖c v − θ v‖ ≤ `tol`·θ (eigenvalues are then accurate
+    to about tol²·θ²/gap; θ is floored at √n·eps/tol·θ₁, below which the product's round-off decides), and
+    warns when `iterations` run out first. A dense `c` with
     k + p ≥ n/2 takes the full `eigh` instead.
+
+    Args:
+        c: `(n, n)` symmetric positive semi-definite matrix, dense or `tf.SparseTensor`; its float dtype is
+            kept (float64 in, float64 out).
+        k: number of eigenpairs, in [1, n].
+        oversample: extra columns p; default max(10, k).
+        iterations: the most iterations run.
+        tol: relative residual at which to stop; default √eps of the dtype.
+        seed: seed of the random start.
 
     Returns:
         `(eigenvalues (k,), eigenvectors (n, k))`, eigenvalues descending.
+
+    Warns:
+        ConvergenceWarning: the residuals were still above `tol` after `iterations` iterations.
+
+    References:
+        Halko, N., Martinsson, P.-G. & Tropp, J. A. (2011). Finding Structure with Randomness: Probabilistic
+        Algorithms for Constructing Approximate Matrix Decompositions. SIAM Review 53(2).
+        https://doi.org/10.1137/090771806
     """
+    values, vectors, used, residual, tol = subspace_eigh(c, k, oversample, iterations, tol, seed)
+    warn_unconverged("top_eigh", used, residual, tol, "iterations", iterations)
+    return values, vectors
+
+
+def subspace_eigh(c, k, oversample=None, iterations=300, tol=None, seed=0):
+    """`top_eigh` without the warning: `(eigenvalues, eigenvectors, iterations used, largest relative residual,
+    tol)`, so that callers can warn naming their own parameter. A full `eigh` reports 0 iterations and 0."""
     n = int(c.shape[-1])
     k = check_int("k", k, 1, n)
-    block = min(n, k + (max(_MIN_OVERSAMPLE, k) if oversample is None else oversample))
+    iterations = check_int("iterations", iterations, 1)
+    block = subspace_block(k, n, None if oversample is None else check_int("oversample", oversample, 0))
+    tol = default_tolerance(c.dtype) if tol is None else check_positive_float("tol", tol)
     if not isinstance(c, tf.SparseTensor) and block >= n // 2:
         values, vectors = tf.linalg.eigh(c)
-        return tf.reverse(values[-k:], [0]), tf.reverse(vectors[:, -k:], [1])
-    # k and block as tensors: the compiled iteration is traced once for every rank, not once per rank.
-    return _subspace_iteration(c, tf.constant(k), tf.constant(block, tf.int64), iterations, seed)
+        return tf.reverse(values[-k:], [0]), tf.reverse(vectors[:, -k:], [1]), 0, 0.0, tol
+    values, vectors, used, residual = _subspace_iteration(
+        c, k, block, tf.constant(iterations), tf.constant(tol, c.dtype), seed
+    )
+    return values, vectors, int(used), float(residual), tol
+
+
+def default_tolerance(dtype):
+    """√eps of `dtype`: the relative residual below which a Ritz value carries full precision (error ~ residual²)."""
+    return float(np.sqrt(_eps(tf.as_dtype(dtype))))
 
 
 def _rows(c):
-    return c.dense_shape[0] if isinstance(c, tf.SparseTensor) else tf.shape(c, out_type=tf.int64)[0]
+    return c.dense_shape[0] if isinstance(c, tf.SparseTensor) else tf.shape(c)[0]
 
 
 def _product(c, q):
@@ -251,13 +319,32 @@ def _product(c, q):
 
 
 @tf.function(reduce_retracing=True)
-def _subspace_iteration(c, k, block, iterations, seed):
+def _subspace_iteration(c, k, block, iterations, tol, seed):
     q = tf.random.stateless_normal([_rows(c), block], seed=[seed, 0], dtype=c.dtype)
-    for _ in tf.range(iterations):
-        q = tf.ensure_shape(_orthonormalize(_product(c, q)), q.shape)
-    values, small = tf.linalg.eigh(tf.linalg.matmul(q, _product(c, q), transpose_a=True))
-    vectors = tf.linalg.matmul(q, small)
-    return tf.reverse(values[-k:], [0]), tf.reverse(vectors[:, -k:], [1])
+    q = tf.ensure_shape(_orthonormalize(q), [None, block])
+    values = tf.zeros([k], c.dtype)
+    vectors = tf.zeros([_rows(c), k], c.dtype)
+    used = tf.constant(0)
+    residual = tf.constant(np.inf, c.dtype)
+    # NaN residuals compare False with `tol`, so they keep iterating up to the cap (and then warn).
+    while used < iterations and tf.logical_not(residual <= tol):
+        tf.autograph.experimental.set_loop_options(shape_invariants=[(vectors, tf.TensorShape([None, k]))])
+        y = _product(c, q)
+        projected = tf.linalg.matmul(q, y, transpose_a=True)
+        ritz, small = tf.linalg.eigh(0.5 * (projected + tf.transpose(projected)))
+        small = tf.reverse(small[:, -k:], [1])
+        values = tf.reverse(ritz[-k:], [0])
+        vectors = tf.linalg.matmul(q, small)
+        # Residuals of the Ritz pairs, c v − θ v, from the product already made: y·s = c·q·s = c·v.
+        residuals = tf.norm(tf.linalg.matmul(y, small) - vectors * values, axis=0)
+        # Relative to each Ritz value (a dominant θ₁ must not excuse the tail), but not below the round-off of
+        # the product c·q itself, about √n·eps·θ₁.
+        floor = tf.sqrt(tf.cast(_rows(c), c.dtype)) * _eps(c.dtype) / tol * tf.reduce_max(ritz)
+        scale = tf.maximum(tf.maximum(values, floor), np.finfo(np.float32).tiny)
+        residual = tf.reduce_max(residuals / scale)
+        q = tf.ensure_shape(_orthonormalize(y), [None, block])
+        used += 1
+    return values, vectors, used, residual
 
 
 def _orthonormalize(y):
@@ -289,14 +376,27 @@ def _orthonormalize(y):
 def power_iteration(a, iterations=1000, tol=1e-10, seed=0):
     """Dominant eigenpair of a square `a` by power iteration: multiply by A, normalise, repeat.
 
-    Converges when |λ₁| > |λ₂|, at rate |λ₂/λ₁| per step.
+    Converges when |λ₁| > |λ₂|, at rate |λ₂/λ₁| per step; it stops once the unit vector moves less than `tol`
+    in one step, and warns (ConvergenceWarning, naming `iterations`) when `iterations` run out first, as they do
+    when |λ₁| = |λ₂| (for instance λ and −λ).
 
     Returns:
         `(eigenvalue, unit eigenvector (n,), iterations used)`.
     """
     a = _as_matrix(a, square=True)
+    iterations = check_int("iterations", iterations, 1)
+    tol = check_positive_float("tol", tol)
     v = tf.random.stateless_uniform([a.shape[-1]], seed=[seed, 1], dtype=a.dtype) + 0.5
-    return _power_iteration(a, v / tf.norm(v), tf.constant(iterations), tf.constant(tol, a.dtype))
+    value, vector, used, delta = _power_iteration(a, v / tf.norm(v), tf.constant(iterations), tf.constant(tol, a.dtype))
+    if not float(delta) <= tol:
+        warnings.warn(
+            f"power_iteration did not converge: after {int(used)} iterations the vector still moved by "
+            f"{float(delta):.3g} per step, above tol={tol:.3g} (|λ₂/λ₁| is close to 1). Raise `iterations` "
+            f"(received iterations={iterations}).",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    return value, vector, used
 
 
 @tf.function(reduce_retracing=True)
@@ -306,11 +406,13 @@ def _power_iteration(a, v, iterations, tol):
     delta = tf.constant(np.inf, a.dtype)
     while i < iterations and delta > tol:
         w = tf.linalg.matvec(a, v)
-        w = w / tf.norm(w)
+        norm = tf.norm(w)
+        # A v = 0: v is an eigenvector of eigenvalue 0 (dividing would give NaN), so the iteration stops there.
+        w = tf.where(norm > 0, w / tf.where(norm > 0, norm, tf.ones_like(norm)), v)
         # The sign of an eigenvector is arbitrary; align before measuring the change.
         w = w * tf.sign(tf.tensordot(w, v, 1) + tf.constant(1e-30, a.dtype))
         delta = tf.norm(w - v)
         v = w
         value = tf.tensordot(v, tf.linalg.matvec(a, v), 1)
         i += 1
-    return value, v, i
+    return value, v, i, delta

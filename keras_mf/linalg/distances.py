@@ -1,13 +1,34 @@
-"""Pairwise squared Euclidean distances, shared by the graphs and k-means."""
+"""Pairwise squared Euclidean distances, shared by the graphs and k-means, and the conditioning that keeps them
+accurate: points far from the origin or near their dtype's range are centred and rescaled first."""
 
+import numpy as np
 import tensorflow as tf
 
 
 def squared_distances(a, b):
-    """‖a_i − b_j‖² for rows of `a (n, d)` and `b (m, d)`, clipped at 0 against round-off: `(n, m)`."""
+    """‖a_i − b_j‖² for rows of `a (n, d)` and `b (m, d)`, clipped at 0 against round-off: `(n, m)`.
+
+    Formed as ‖a‖² + ‖b‖² − 2ab, which cancels catastrophically for points far from the origin (relative
+    error ~eps·‖x‖²/d²) and overflows near the dtype's range: pass points through `condition_points` first."""
     d2 = (
         tf.reduce_sum(tf.square(a), 1)[:, None]
         + tf.reduce_sum(tf.square(b), 1)[None, :]
         - 2.0 * tf.linalg.matmul(a, b, transpose_b=True)
     )
     return tf.maximum(d2, 0.0)
+
+
+def condition_points(x):
+    """`(y, shift, scale)` with y = (x − shift) / scale: `shift` the column means (distances do not move with
+    a translation, and centred points lose no digits to the cancellation in `squared_distances`), `scale` the
+    power of two at or below the largest |x − shift| (exact to divide by, and representable; squared distances
+    of y stay below 16·d, far from overflow), or 1 for coincident points. Distances of x are `scale` times those of y.
+
+    Computed in float64 numpy from the eager points `x`: TensorFlow's CPU casts flush float32 subnormals (points
+    near 1e-38) to 0. `y` is a tensor in x's dtype, `shift` a float64 numpy array, `scale` a float.
+    """
+    x64 = np.asarray(x.numpy(), np.float64)
+    shift = x64.mean(0) if x64.shape[0] else np.zeros(x64.shape[1:])
+    largest = float(np.abs(x64 - shift).max()) if x64.size else 0.0
+    scale = float(2.0 ** np.floor(np.log2(largest))) if largest > 0 else 1.0
+    return tf.constant(((x64 - shift) / scale).astype(x.dtype.as_numpy_dtype)), shift, scale

@@ -7,6 +7,7 @@ import numpy as np
 from keras import ops
 
 from keras_mf._inputs import tf_if_dataset
+from keras_mf._validation import check_bool
 from keras_mf._validation import check_int
 from keras_mf._validation import invalid_value
 from keras_mf.layers.truncated_svd import TruncatedSVD
@@ -63,7 +64,7 @@ class Autoencoder(keras.Model):
         self.data_shape = tuple(int(d) for d in input_shape)
         self.features = math.prod(self.data_shape)
         self.latent_dim = check_int("latent_dim", latent_dim, 1, self.features - 1)
-        self.linear = bool(linear)
+        self.linear = check_bool("linear", linear)
         self.hidden_units = () if self.linear else tuple(check_int("hidden_units", h, 1) for h in hidden_units)
         self.activation = None if self.linear else _activation("activation", activation)
         self.output_activation = None if self.linear else _activation("output_activation", output_activation)

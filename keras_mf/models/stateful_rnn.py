@@ -1,12 +1,21 @@
 """StatefulRNN: a recurrent Keras Model whose hidden state can persist across batches."""
 
+import contextlib
+import re
+import sys
+
 import keras
 import numpy as np
 from keras import ops
 
+from keras_mf._inputs import tf_if_dataset
+from keras_mf._validation import check_bool
 from keras_mf._validation import check_int
 from keras_mf._validation import check_optional_int
 from keras_mf.layers.recurrent_cell import RecurrentCell
+
+# Keras' batch size for arrays given to fit/evaluate/predict without one.
+_KERAS_DEFAULT_BATCH = 32
 
 
 @keras.saving.register_keras_serializable(package="keras_mf")
@@ -21,6 +30,11 @@ class StatefulRNN(keras.Model):
 
     Saving: the state variable is saved with the weights, so a loaded stateful model continues from
     the saved state; call `reset_state()` for a fresh start.
+
+    A stateful model takes batches of exactly `batch_size` rows. `fit`, `evaluate` and `predict` check arrays
+    before anything runs (their `batch_size`, default 32 as in Keras, must equal the model's, and the rows
+    divide into it); a dataset's batches are checked as they come, and a wrong one raises the same ValueError
+    before the recurrence sees it.
 
     Args:
         units: size of the hidden state.
@@ -59,10 +73,10 @@ class StatefulRNN(keras.Model):
         super().__init__(**kwargs)
         self.units = check_int("units", units, 1)
         self.output_dim = check_int("output_dim", output_dim, 1)
-        self.return_sequences = bool(return_sequences)
-        self.stateful = bool(stateful)
+        self.return_sequences = check_bool("return_sequences", return_sequences)
+        self.stateful = check_bool("stateful", stateful)
         self.batch_size = check_optional_int("batch_size", batch_size, 1)
-        self.unroll = bool(unroll)
+        self.unroll = check_bool("unroll", unroll)
         if self.stateful and self.batch_size is None:
             raise ValueError(
                 "Received an invalid value for `batch_size`, expected a positive integer when "
@@ -93,7 +107,7 @@ class StatefulRNN(keras.Model):
             # `assign` below changes it in place, which autograd refuses.
             initial = [ops.copy(self.state)]
             if inputs.shape[0] is None:
-                self._assert_batch_rows(inputs)
+                inputs = self._assert_batch_rows(inputs)
         else:
             initial = None
         outputs, final = self.recurrence(inputs, initial_state=initial, training=training)
@@ -111,7 +125,9 @@ class StatefulRNN(keras.Model):
             self.state.assign(ops.zeros(self.state.shape, self.state.dtype))
             return
         rows = np.atleast_1d(np.asarray(rows))
-        if rows.size and (rows.dtype.kind not in "iu" or rows.min() < 0 or rows.max() >= self.batch_size):
+        if rows.size == 0:
+            return  # no sequence ended in this batch
+        if rows.dtype.kind not in "iu" or rows.min() < 0 or rows.max() >= self.batch_size:
             raise ValueError(
                 f"Received an invalid value for `rows`, expected indices in [0, {self.batch_size - 1}]. "
                 f"Received: rows={rows.tolist()}"
@@ -120,18 +136,93 @@ class StatefulRNN(keras.Model):
         keep[rows] = 0
         self.state.assign(self.state * keep)
 
+    def fit(self, x=None, y=None, batch_size=None, **kwargs):
+        self._check_data_rows(x, batch_size)
+        with self._batch_errors():
+            return super().fit(x, y, batch_size=batch_size, **kwargs)
+
+    def evaluate(self, x=None, y=None, batch_size=None, **kwargs):
+        self._check_data_rows(x, batch_size)
+        with self._batch_errors():
+            return super().evaluate(x, y, batch_size=batch_size, **kwargs)
+
+    def predict(self, x, batch_size=None, **kwargs):
+        self._check_data_rows(x, batch_size)
+        with self._batch_errors():
+            return super().predict(x, batch_size=batch_size, **kwargs)
+
+    def train_on_batch(self, x, *args, **kwargs):
+        self._check_data_rows(x, None, whole=True)
+        with self._batch_errors():
+            return super().train_on_batch(x, *args, **kwargs)
+
+    def test_on_batch(self, x, *args, **kwargs):
+        self._check_data_rows(x, None, whole=True)
+        with self._batch_errors():
+            return super().test_on_batch(x, *args, **kwargs)
+
+    def predict_on_batch(self, x):
+        self._check_data_rows(x, None, whole=True)
+        with self._batch_errors():
+            return super().predict_on_batch(x)
+
+    def _batch_message(self):
+        return (
+            f"StatefulRNN '{self.name}' is stateful with batch_size={self.batch_size}; every batch must have "
+            "exactly that many rows (batch with drop_remainder=True)"
+        )
+
+    def _check_data_rows(self, x, batch_size, whole=False):
+        """Refuses, before any compiled step, arrays whose batches would not all have `self.batch_size` rows,
+        and datasets whose batch size is known and different (unknown ones are checked by `_assert_batch_rows`)."""
+        if not self.stateful or x is None:
+            return
+        dataset = tf_if_dataset(x)
+        if dataset is not None:
+            spec = x.element_spec[0] if isinstance(x.element_spec, tuple) else x.element_spec
+            rows = getattr(spec, "shape", None)
+            rows = None if rows is None or rows.rank is None else rows[0]
+            if rows is not None and rows != self.batch_size:
+                raise ValueError(f"{self._batch_message()}. Received: x, a dataset of batches of {rows} rows")
+            return
+        shape = getattr(x, "shape", None)
+        if shape is None or len(shape) == 0:
+            return
+        rows = int(shape[0])
+        size = rows if whole else batch_size or _KERAS_DEFAULT_BATCH
+        if size != self.batch_size or rows % size:
+            last = rows % size or size
+            raise ValueError(
+                f"{self._batch_message()}. Received: x with {rows} rows in batches of batch_size={size} "
+                f"(the last of {last} rows)"
+            )
+
+    @contextlib.contextmanager
+    def _batch_errors(self):
+        """Turns the runtime assertion of `_assert_batch_rows` (a TensorFlow error) into our ValueError."""
+        tf = sys.modules.get("tensorflow") if keras.backend.backend() == "tensorflow" else None
+        if tf is None:
+            yield
+            return
+        try:
+            yield
+        except tf.errors.InvalidArgumentError as error:
+            # The graph quotes the message with its quotes escaped: match the part without them.
+            if self._batch_message().split("; ", 1)[1] not in str(error.message):
+                raise
+            rows = re.search(r"= \] \[(\d+)\] \[y", str(error.message))
+            received = f"a batch of {rows.group(1)} rows" if rows else "a batch of another size"
+            raise ValueError(f"{self._batch_message()}. Received: x with {received}") from None
+
     def _assert_batch_rows(self, inputs):
-        # Only TensorFlow traces with an unknown batch size (JAX and PyTorch see concrete shapes, which
-        # `_check_input_shape` checks); its graph needs a runtime assertion, or a short last batch would
-        # fail later with a shape error that does not say why.
+        """`inputs`, made to depend on a runtime check of their row count: only TensorFlow traces with an
+        unknown batch size (JAX and PyTorch see concrete shapes, which `_check_input_shape` checks), and an
+        assertion that nothing depends on may run after the recurrence has already failed on the shapes."""
         import tensorflow as tf
 
-        tf.debugging.assert_equal(
-            tf.shape(inputs)[0],
-            self.batch_size,
-            message=f"StatefulRNN '{self.name}' is stateful with batch_size={self.batch_size}; "
-            "every batch must have exactly that many rows (batch with drop_remainder=True)",
-        )
+        check = tf.debugging.assert_equal(tf.shape(inputs)[0], self.batch_size, message=self._batch_message())
+        with tf.control_dependencies([check] if check is not None else []):
+            return tf.identity(inputs)
 
     def _check_input_shape(self, shape):
         shape = tuple(shape)
