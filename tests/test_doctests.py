@@ -25,9 +25,7 @@ PHASE_B = {
     "keras_mf.graph.pipeline.cluster": "uses `x` without defining it",
     "keras_mf.graph.similarity.knn_graph": "uses its module's names without importing them",
     "keras_mf.linalg.decompositions.svd_inverse": "shows dtype=float32 where it returns float64",
-    "keras_mf.models.autoencoder.Autoencoder": "uses `x_train` without defining it",
     "keras_mf.models.deep_symnmf.DeepSymNMF": "uses names it does not define",
-    "keras_mf.models.stateful_rnn.StatefulRNN": "uses names it does not define",
 }
 
 # Examples that take more than about a second on two busy cores: run by `pytest`, left out of `-m "not slow"`.
