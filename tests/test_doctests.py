@@ -24,7 +24,6 @@ OPTIONS = doctest.ELLIPSIS
 PHASE_B = {
     "keras_mf.graph.pipeline.cluster": "uses `x` without defining it",
     "keras_mf.graph.similarity.knn_graph": "uses its module's names without importing them",
-    "keras_mf.linalg.decompositions.svd_inverse": "shows dtype=float32 where it returns float64",
     "keras_mf.models.deep_symnmf.DeepSymNMF": "uses names it does not define",
 }
 
