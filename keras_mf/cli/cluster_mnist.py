@@ -17,6 +17,19 @@ from keras_mf.training import args as cli_args
 
 
 def build_parser():
+    """The command's `argparse.ArgumentParser`: the shared options (`keras_mf.training.make_parser`, 20 epochs and
+    batches of 256 by default, no `--resume`) and `--split`, `--clusters`, `--layout-steps`, `--layout-neighbors`,
+    `--graph-neighbors`, `--init`, `--rounds`, `--finetune-epochs`, `--finetune-lr`, `--reconstruction-weight`.
+
+    Returns:
+        An `argparse.ArgumentParser` (nothing is loaded: `--help` answers without TensorFlow).
+
+    Example:
+        >>> from keras_mf.cli.cluster_mnist import build_parser
+        >>> args = build_parser().parse_args(["--clusters", "4"])
+        >>> args.clusters, args.init, args.rounds, args.epochs
+        (4, 'balanced', 2, 20)
+    """
     # No --resume or --distribute: a run resumes per phase when re-run with the same --logdir.
     parser = cli_args.make_parser("cluster_mnist", __doc__.splitlines()[0], resumable=False, epochs=20, batch_size=256)
     parser.add_argument("--split", default="test", help="which images to cluster")
@@ -53,6 +66,19 @@ def build_parser():
 
 
 def check(args):
+    """Options that are wrong together: more clusters than images in `--split`.
+
+    Args:
+        args: the parsed namespace (from `build_parser`), after `keras_mf.training.check_data` accepted the split.
+
+    Returns:
+        A message "argument --clusters: ..." (str) for argparse's `error`, or None.
+
+    Example:
+        >>> from keras_mf.cli.cluster_mnist import build_parser, check
+        >>> print(check(build_parser().parse_args(["--data", "bundled", "--split", "test[:5]", "--clusters", "6"])))
+        argument --clusters: --split test[:5] holds 5 images, fewer than 6
+    """
     images = cli_args.split_examples(args, args.split)
     if args.clusters > images:
         return f"argument --clusters: --split {args.split} holds {images} images, fewer than {args.clusters}"
@@ -60,7 +86,37 @@ def check(args):
 
 
 def run(argv=None):
-    """Runs the command on `argv` and returns its results (what the table shows), for tests and notebooks."""
+    """Runs the command on `argv` and returns its results (what the table shows), for tests and notebooks.
+
+    Loads the images of `--split`, runs `keras_mf.cli.experiments.deep_symnmf.run_deep_symnmf` (pretraining,
+    the neighbour layout, SymNMF from a partition, `--rounds` rounds of fine-tuning each followed by SymNMF),
+    then prints the table (k-means on the pretrained codes first, then each SymNMF stage) and the files written.
+
+    Args:
+        argv: list of str (the command line without the program name), or None for `sys.argv[1:]`.
+
+    Returns:
+        A dict: "accuracy" and "nmi" (floats in [0, 1], of the last stage, labels used only to score),
+        "seconds" (float, the pipeline's time) and "logdir" (str).
+
+    Raises:
+        SystemExit: status 2 for a bad option (the flag named, before TensorFlow loads); status 1 with the
+            message of a `keras_mf.exceptions.ClusteringError` (a degenerate clustering).
+
+    Example:
+        A run is minutes long; the options it takes are checked first, without loading TensorFlow:
+
+        >>> import contextlib, io
+        >>> from keras_mf.cli import cluster_mnist
+        >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+        ...     try:
+        ...         cluster_mnist.run(["--data", "bundled", "--split", "test[:5]", "--clusters", "6"])
+        ...     except SystemExit as exit:
+        ...         print("exit status", exit.code)
+        exit status 2
+        >>> print(err.getvalue().splitlines()[-1].split(": ", 1)[1])       # after the program's name
+        error: argument --clusters: --split test[:5] holds 5 images, fewer than 6
+    """
     args = cli_args.parse_args(build_parser(), argv, check)
     from keras_mf.training.quiet import quiet_tensorflow
 
@@ -107,7 +163,29 @@ HEADERS = ["stage", "accuracy", "NMI", "SymNMF objective", "wall s (cumulative)"
 
 
 def result_rows(args, result, y):
-    """The table's rows: k-means on the pretrained codes (the baseline), then each SymNMF stage."""
+    """The table's rows: k-means on the pretrained codes (the baseline), then each SymNMF stage.
+
+    Args:
+        args: the parsed namespace (`clusters`, `seed`).
+        result: the dict of `run_deep_symnmf`: "codes" `(n, code size)` and "stages", a list of
+            `(name, labels (n,), SymNMF objective, cumulative seconds)`.
+        y: int `(n,)` true labels, for scoring only.
+
+    Returns:
+        A list of rows `[stage, accuracy, NMI, SymNMF objective (NaN for k-means), wall seconds or "-"]`,
+        accuracy and NMI in [0, 1].
+
+    Example:
+        >>> import numpy as np
+        >>> from keras_mf.cli.cluster_mnist import build_parser, result_rows
+        >>> y = np.array([0, 0, 1, 1])
+        >>> codes = np.array([[0.0, 0.0], [0.0, 1.0], [9.0, 0.0], [9.0, 1.0]])
+        >>> result = {"codes": codes, "stages": [("SymNMF", np.array([1, 1, 0, 0]), 0.5, 2.04)]}
+        >>> for row in result_rows(build_parser().parse_args(["--clusters", "2"]), result, y):
+        ...     print(row)
+        ['k-means on the pretrained codes', 1.0, 1.0, nan, '-']
+        ['SymNMF', 1.0, 1.0, 0.5, 2.0]
+    """
     from keras_mf.cluster import clustering_accuracy
     from keras_mf.cluster import kmeans
     from keras_mf.cluster import normalized_mutual_info
@@ -123,7 +201,30 @@ def result_rows(args, result, y):
 
 def write_logs(args, rows, result, x, y):
     """The result table as text, a Projector embedding of the fine-tuned codes coloured by digit and by cluster,
-    and the HParams row. Returns `{file: what it is}`."""
+    and the HParams row.
+
+    Args:
+        args: the parsed namespace (`logdir`, `rounds`).
+        rows: the rows of `result_rows`.
+        result: the dict of `run_deep_symnmf` ("finetuned_codes" `(n, code size)`, "labels" `(n,)`, "seconds").
+        x: the images `(n, 784)` float32 in [0, 1] (the Projector's sprites).
+        y: int `(n,)` true labels.
+
+    Returns:
+        `{path: what it is}` for `keras_mf.training.report_outputs`.
+
+    Example:
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from keras_mf.cli.cluster_mnist import build_parser, write_logs
+        >>> args = build_parser().parse_args(["--logdir", tempfile.mkdtemp(), "--rounds", "0"])
+        >>> rows = [["k-means on the pretrained codes", 0.5, 0.0, float("nan"), "-"], ["SymNMF", 1.0, 1.0, 0.5, 2.0]]
+        >>> result = {"finetuned_codes": np.eye(4, 2), "labels": np.array([0, 0, 1, 1]), "seconds": 2.0}
+        >>> x, y = np.zeros((4, 784), np.float32), np.array([0, 0, 1, 1])
+        >>> files = write_logs(args, rows, result, x, y)
+        >>> sorted(os.path.relpath(path, args.logdir) for path in files)
+        ['.', 'pretrained.keras', 'projector_config.pbtxt']
+    """
     from keras_mf import training
     from keras_mf.cli._experiment import log_run
 
@@ -142,7 +243,23 @@ def write_logs(args, rows, result, x, y):
 
 
 def main(argv=None):
-    """The console entry point: runs the command; exit status 0, 2 for a bad argument, 130 after a Ctrl-C."""
+    """The console entry point `keras-mf-deep-cluster`: runs the command (see `run`).
+
+    Args:
+        argv: list of str, or None for `sys.argv[1:]`.
+
+    Raises:
+        SystemExit: exit status 2 for a bad argument (before TensorFlow loads), 1 for a degenerate clustering,
+            130 after a Ctrl-C (with the line saying where it stopped; re-run with the same `--logdir` to resume).
+
+    Example:
+        >>> from keras_mf.cli.cluster_mnist import main
+        >>> try:
+        ...     main(["--clusters", "1"])          # argparse prints the error on standard error
+        ... except SystemExit as exit:
+        ...     print("exit status", exit.code)
+        exit status 2
+    """
     from keras_mf.training.progress import run_command
 
     run_command(run, argv)
