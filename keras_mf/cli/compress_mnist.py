@@ -142,6 +142,19 @@ def train_classifier(args, strategy, train, evaluation):
 
     Raises:
         SystemExit: the loss became NaN/inf (`keras_mf.training.exit_if_stopped`).
+
+    Example:
+        >>> import contextlib, io, tempfile
+        >>> import numpy as np
+        >>> from keras_mf.cli.compress_mnist import build_parser, train_classifier
+        >>> from keras_mf.training import get_strategy
+        >>> argv = ["--hidden-units", "8", "--epochs", "1", "--logdir", tempfile.mkdtemp()]
+        >>> args = build_parser().parse_args(argv)
+        >>> x, y = np.zeros((32, 784), np.float32), np.arange(32) % 10
+        >>> with contextlib.redirect_stdout(io.StringIO()):     # Keras' progress lines
+        ...     model, callbacks = train_classifier(args, get_strategy("none"), (x, y), (x, y))
+        >>> model.count_params()                      # 784·8 + 8 + 8·10 + 10
+        6370
     """
     from keras_mf import training
     from keras_mf.cli.experiments.classifier import mlp_classifier
@@ -173,6 +186,18 @@ def compress_all(args, model, train, evaluation):
     Returns:
         A list of rows `[budget, ranks "r1/r2", Dense parameters, accuracy before, accuracy after fine-tuning]`,
         the trained model's first (budget "1.0 (original)").
+
+    Example:
+        >>> import contextlib, io
+        >>> import numpy as np
+        >>> from keras_mf.cli.compress_mnist import build_parser, compress_all
+        >>> from keras_mf.cli.experiments.classifier import mlp_classifier
+        >>> args = build_parser().parse_args(["--fractions", "0.5", "--fine-tune-epochs", "1"])
+        >>> x, y = np.zeros((32, 784), np.float32), np.arange(32) % 10
+        >>> with contextlib.redirect_stdout(io.StringIO()):     # one phase line per budget
+        ...     rows = compress_all(args, mlp_classifier((16,)), (x, y), (x, y))
+        >>> [row[:3] for row in rows]          # rank 7: 7·(784 + 16) + 16, and the output layer's 16·10 + 10
+        [['1.0 (original)', '-', 12730], [0.5, '7', 5786]]
     """
     from keras_mf import training
     from keras_mf.cli.experiments.compression import compress_and_fine_tune
@@ -202,6 +227,16 @@ def write_logs(args, model, rows, curve, seconds):
 
     Returns:
         `{path: what it is}` for `keras_mf.training.report_outputs`.
+
+    Example:
+        >>> import os, tempfile
+        >>> from keras_mf.cli.compress_mnist import build_parser, write_logs
+        >>> from keras_mf.cli.experiments.classifier import mlp_classifier
+        >>> args = build_parser().parse_args(["--logdir", tempfile.mkdtemp()])
+        >>> rows = [["1.0 (original)", "-", 12730, 0.9, 0.9], [0.5, "5/10", 4230, 0.8, 0.88]]
+        >>> files = write_logs(args, mlp_classifier((16,)), rows, [(2, 0.05), (4, 0.04)], 3.0)
+        >>> sorted(os.path.basename(path) for path in files)
+        ['', 'mlp.keras']
     """
     import tensorflow as tf
 

@@ -190,6 +190,19 @@ def write_logs(args, rows, model, x, y, seconds):
 
     Returns:
         `{path: what it is}` for `keras_mf.training.report_outputs`.
+
+    Example:
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from keras_mf import SymNMF
+        >>> from keras_mf.cli.snmf_mnist import build_parser, write_logs
+        >>> args = build_parser().parse_args(["--logdir", tempfile.mkdtemp(), "--clusters", "2"])
+        >>> a = np.kron(np.eye(2), np.ones((2, 2)))       # two blocks of two nodes
+        >>> model = SymNMF(2, random_state=0).fit(a)
+        >>> rows = [["SymNMF", 1.0, 1.0, 0.0, 0.1], ["spectral clustering", 1.0, 1.0, "-", 0.1]]
+        >>> files = write_logs(args, rows, model, np.zeros((4, 784), np.float32), np.array([0, 0, 1, 1]), 1.0)
+        >>> sorted(os.path.basename(path) for path in files)
+        ['', 'projector_config.pbtxt']
     """
     from keras_mf import training
     from keras_mf.cli._experiment import log_run

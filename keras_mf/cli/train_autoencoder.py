@@ -282,6 +282,21 @@ def evaluate_and_log(args, model, data, pca_mse, seconds):
     Returns:
         A tuple `(metrics, files)`: `metrics` with "train_mse", "eval_mse", "pca_eval_mse" and "seconds";
         `files` `{path: what it is}` for `keras_mf.training.report_outputs`.
+
+    Example:
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from keras_mf.cli.train_autoencoder import build_model, build_parser, evaluate_and_log, fit_pca
+        >>> from keras_mf.training import get_strategy
+        >>> argv = ["--latent-dim", "2", "--linear", "--pca-init", "--logdir", tempfile.mkdtemp()]
+        >>> args = build_parser().parse_args(argv)
+        >>> x = np.random.default_rng(0).random((16, 784), dtype=np.float32)
+        >>> data = {"x_train": x, "x_eval": x, "y_eval": np.arange(16) % 10}
+        >>> pca, pca_mse = fit_pca(data, 2)
+        >>> model = build_model(args, get_strategy("none"), pca, len(x))
+        >>> metrics, files = evaluate_and_log(args, model, data, pca_mse, 1.0)
+        >>> sorted(metrics), abs(metrics["eval_mse"] - pca_mse["eval"]) < 1e-5     # started at PCA's optimum
+        (['eval_mse', 'pca_eval_mse', 'seconds', 'train_mse'], True)
     """
     import keras
     import tensorflow as tf

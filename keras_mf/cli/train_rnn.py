@@ -190,6 +190,20 @@ def fit(args, model, train, evaluation, callbacks):
         train: a tuple `(x, y)`, images `(n, 28, 28)` float32 in [0, 1] and labels `(n,)`.
         evaluation: a tuple `(x, y)` for the validation curves (--mode rows).
         callbacks: the list of callbacks (`keras_mf.training.standard_callbacks` and others).
+
+    Example:
+        >>> import contextlib, io
+        >>> import numpy as np
+        >>> from keras_mf.cli.train_rnn import build_model, build_parser, fit
+        >>> from keras_mf.training import get_strategy
+        >>> args = build_parser().parse_args(["--mode", "tbptt", "--units", "8", "--batch-size", "16", "--epochs", "1"])
+        >>> model = build_model(args, get_strategy("none"))
+        >>> x, y = np.zeros((32, 28, 28), np.float32), np.arange(32) % 10
+        >>> callbacks = []
+        >>> with contextlib.redirect_stdout(io.StringIO()):     # Keras' progress lines
+        ...     fit(args, model, (x, y), (x, y), callbacks)
+        >>> [type(callback).__name__ for callback in callbacks]
+        ['ResetStateEvery']
     """
     from keras_mf import training
 
@@ -225,6 +239,17 @@ def evaluate_and_log(args, model, x_eval, y_eval, seconds):
 
     Returns:
         A tuple `(accuracy, files)`: the accuracy in [0, 1] and `{path: what it is}`.
+
+    Example:
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from keras_mf.cli.train_rnn import build_model, build_parser, evaluate_and_log
+        >>> from keras_mf.training import get_strategy
+        >>> args = build_parser().parse_args(["--units", "8", "--logdir", tempfile.mkdtemp()])
+        >>> model = build_model(args, get_strategy("none"))
+        >>> accuracy, files = evaluate_and_log(args, model, np.zeros((16, 28, 28), np.float32), np.zeros(16), 1.0)
+        >>> 0.0 <= accuracy <= 1.0, sorted(os.path.basename(path) for path in files)
+        (True, ['', 'rnn.keras'])
     """
     import tensorflow as tf
 
