@@ -146,7 +146,15 @@ class RunProgress(keras.callbacks.Callback):
 
     @property
     def seconds(self):
-        """Training time of the whole run, the parts before interruptions included."""
+        """Training time of the whole run in seconds (float), the parts before interruptions included.
+
+        Example:
+            >>> from keras_mf.training import RunProgress
+            >>> clock = RunProgress("backup")          # nothing is read or written before training begins
+            >>> clock.previous_seconds = 12.5          # what an interrupted run had trained for
+            >>> clock.seconds
+            12.5
+        """
         return self.previous_seconds + (time.perf_counter() - self._start if self._start is not None else 0.0)
 
     def on_train_begin(self, logs=None):
