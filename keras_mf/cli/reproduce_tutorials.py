@@ -69,7 +69,7 @@ def run(argv=None):
         argv: list of str (the command line without the program name), or None for `sys.argv[1:]`.
 
     Returns:
-        The list of `Example`s, in the order of `EXAMPLES`.
+        The list of `Example` objects, in the order of `EXAMPLES`.
 
     Raises:
         SystemExit: status 2 for a bad option.

@@ -1,4 +1,4 @@
-"""MNIST and Fashion-MNIST as `tf.data.Dataset`s, from tfds, an IDX folder, or the bundled test split.
+"""MNIST and Fashion-MNIST as `tf.data.Dataset` objects, from tfds, an IDX folder, or the bundled test split.
 
 Sources, in the order `source="auto"` tries them:
   - "tfds": `tensorflow_datasets`, prepared locally or downloaded when the network answers within seconds.

@@ -77,7 +77,7 @@ class TruncatedSVD(keras.layers.Layer):
     Precision follows the layer's `dtype`: with `dtype="float64"` the products (of float data), sums and
     eigen-solve all run in float64; in float32 the sums are float64 and the products and solve float32.
 
-    Sparse input: `adapt` takes `scipy.sparse` matrices, `tf.SparseTensor`s and tf.data datasets of sparse
+    Sparse input: `adapt` takes `scipy.sparse` matrices, `tf.SparseTensor` batches and tf.data datasets of sparse
     batches without densifying them (each batch's XᵀX is a sparse product, its column sums a sparse reduction;
     centring is the rank-one correction n·m mᵀ of the accumulated Gram matrix, so the mean is never
     subtracted from the data). The Gram matrix itself is dense, `(features, features)`. The layer's call,

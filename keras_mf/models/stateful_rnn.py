@@ -184,31 +184,129 @@ class StatefulRNN(keras.Model):
         self.state.assign(self.state * keep)
 
     def fit(self, x=None, y=None, batch_size=None, **kwargs):
+        """`keras.Model.fit`, with a stateful model's batches checked first.
+
+        Args:
+            x: inputs `(n, time, features)` (array or tensor) or a batched `tf.data.Dataset` of `(x, y)`.
+            y: targets `(n,)` or `(n, time)`; None for a dataset.
+            batch_size: int; for a stateful model, the model's `batch_size` (None means Keras' 32 for arrays).
+            **kwargs: the other arguments of `keras.Model.fit` (`epochs`, `callbacks`, `shuffle`, ...).
+
+        Returns:
+            Keras' `History`.
+
+        Raises:
+            ValueError: for a stateful model, `batch_size` other than the model's, arrays whose rows do not divide
+                into batches of `batch_size` rows, or a dataset batch of another size (checked before it runs).
+
+        Example:
+            >>> import numpy as np
+            >>> from keras_mf.models import StatefulRNN
+            >>> model = StatefulRNN(units=4, output_dim=2, stateful=True, batch_size=4)
+            >>> model.compile("adam", "sparse_categorical_crossentropy")
+            >>> model.fit(np.zeros((6, 3, 5), np.float32), np.zeros(6), batch_size=4)     # 6 rows: 4, then 2
+            Traceback (most recent call last):
+            ...
+            ValueError: StatefulRNN 'stateful_rnn...' is stateful with batch_size=4; every batch must have exactly ...
+        """
         self._check_data_rows(x, batch_size)
         with self._batch_errors():
             return super().fit(x, y, batch_size=batch_size, **kwargs)
 
     def evaluate(self, x=None, y=None, batch_size=None, **kwargs):
+        """`keras.Model.evaluate`, with a stateful model's batches checked first.
+
+        Args:
+            x: inputs `(n, time, features)` or a batched `tf.data.Dataset` of `(x, y)`.
+            y: targets; None for a dataset.
+            batch_size: int; for a stateful model, the model's `batch_size`.
+            **kwargs: the other arguments of `keras.Model.evaluate`.
+
+        Returns:
+            The loss and metrics, as Keras returns them.
+
+        Raises:
+            ValueError: for a stateful model, `batch_size` other than the model's, arrays whose rows do not divide
+                into batches of `batch_size` rows, or a dataset batch of another size (checked before it runs).
+        """
         self._check_data_rows(x, batch_size)
         with self._batch_errors():
             return super().evaluate(x, y, batch_size=batch_size, **kwargs)
 
     def predict(self, x, batch_size=None, **kwargs):
+        """`keras.Model.predict`, with a stateful model's batches checked first.
+
+        Args:
+            x: inputs `(n, time, features)` or a batched `tf.data.Dataset`.
+            batch_size: int; for a stateful model, the model's `batch_size`.
+            **kwargs: the other arguments of `keras.Model.predict`.
+
+        Returns:
+            A numpy array `(n, output_dim)`, or `(n, time, output_dim)` with `return_sequences`.
+
+        Raises:
+            ValueError: for a stateful model, `batch_size` other than the model's, arrays whose rows do not divide
+                into batches of `batch_size` rows, or a dataset batch of another size (checked before it runs).
+
+        Example:
+            >>> import numpy as np
+            >>> from keras_mf.models import StatefulRNN
+            >>> model = StatefulRNN(units=4, output_dim=2, stateful=True, batch_size=4)
+            >>> model.predict(np.zeros((8, 3, 5), np.float32), batch_size=4, verbose=0).shape
+            (8, 2)
+        """
         self._check_data_rows(x, batch_size)
         with self._batch_errors():
             return super().predict(x, batch_size=batch_size, **kwargs)
 
     def train_on_batch(self, x, *args, **kwargs):
+        """`keras.Model.train_on_batch`, with a stateful model's batch size checked first.
+
+        Args:
+            x: one batch of inputs `(batch_size, time, features)`.
+            *args: the other arguments of Keras' method (`y`, `sample_weight`, ...).
+            **kwargs: its keyword arguments.
+
+        Returns:
+            What Keras' method returns.
+
+        Raises:
+            ValueError: for a stateful model, a batch of another size than `batch_size`.
+        """
         self._check_data_rows(x, None, whole=True)
         with self._batch_errors():
             return super().train_on_batch(x, *args, **kwargs)
 
     def test_on_batch(self, x, *args, **kwargs):
+        """`keras.Model.test_on_batch`, with a stateful model's batch size checked first.
+
+        Args:
+            x: one batch of inputs `(batch_size, time, features)`.
+            *args: the other arguments of Keras' method (`y`, `sample_weight`, ...).
+            **kwargs: its keyword arguments.
+
+        Returns:
+            What Keras' method returns.
+
+        Raises:
+            ValueError: for a stateful model, a batch of another size than `batch_size`.
+        """
         self._check_data_rows(x, None, whole=True)
         with self._batch_errors():
             return super().test_on_batch(x, *args, **kwargs)
 
     def predict_on_batch(self, x):
+        """`keras.Model.predict_on_batch`, with a stateful model's batch size checked first.
+
+        Args:
+            x: one batch of inputs `(batch_size, time, features)`.
+
+        Returns:
+            A numpy array `(batch_size, output_dim)`, or `(batch_size, time, output_dim)` with `return_sequences`.
+
+        Raises:
+            ValueError: for a stateful model, a batch of another size than `batch_size`.
+        """
         self._check_data_rows(x, None, whole=True)
         with self._batch_errors():
             return super().predict_on_batch(x)

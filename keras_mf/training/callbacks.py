@@ -94,7 +94,7 @@ def standard_callbacks(logdir, histogram_freq=0):
         histogram_freq: int, epochs between TensorBoard's weight histograms (0: none).
 
     Returns:
-        A list of four `keras.callbacks.Callback`s, in the order above (the backup restores before
+        A list of four `keras.callbacks.Callback` objects, in the order above (the backup restores before
         `RunProgress` reads it).
 
     Example:

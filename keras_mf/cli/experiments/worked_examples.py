@@ -852,7 +852,7 @@ def run_all():
     """Computes every example of `EXAMPLES`, in order.
 
     Returns:
-        A list of 24 `Example`s.
+        A list of 24 `Example` objects.
 
     Example:
         All 24 (about a second: the example is in the slow test suite):
