@@ -195,6 +195,18 @@ LIBRARY = {
     "gaussian NaN points": (lambda: graph.gaussian_similarity(_with(np.inf), sigma=1.0), ValueError, "`x`"),
     "normalize isolated": (lambda: graph.normalize_adjacency(np.zeros((3, 3))), ValueError, "isolated"),
     "laplacian non-square": (lambda: graph.laplacian(np.ones((3, 4))), ValueError, "`w`"),
+    "degrees 1-D": (lambda: graph.degrees(np.ones(3)), ValueError, "`w`"),
+    "squared_distances widths": (
+        lambda: linalg.squared_distances(np.ones((2, 3)), np.ones((2, 4))),
+        ValueError,
+        "`b`",
+    ),
+    "gram_accumulator center str": (lambda: linalg.gram_accumulator("yes"), TypeError, "`center`"),
+    "connected_components asymmetric": (
+        lambda: graph.connected_components(np.triu(np.ones((3, 3)))),
+        ValueError,
+        "`w`, expected a symmetric",
+    ),
     "spectral n_clusters 0": (lambda: graph.spectral_clustering(SIMILARITY, 0), ValueError, "`n_clusters`"),
     "spectral n_clusters > n": (lambda: graph.spectral_clustering(SIMILARITY, 7), ValueError, "`n_clusters`"),
     "spectral negative w": (lambda: graph.spectral_embedding(-SIMILARITY, 2), ValueError, "`w`"),
@@ -309,18 +321,6 @@ COMMANDS = {
 }
 
 
-# Entry points that do not check their input yet: the value reaches TensorFlow (or passes silently). Each row is a
-# strict expected failure, so fixing the library turns it into a failure here until it moves to LIBRARY.
-UNCHECKED = {
-    "degrees 1-D": (lambda: graph.degrees(np.ones(3)), ValueError, "`w`"),
-    "squared_distances widths": (
-        lambda: linalg.squared_distances(np.ones((2, 3)), np.ones((2, 4))),
-        ValueError,
-        "`b`",
-    ),
-    "gram_accumulator center str": (lambda: linalg.gram_accumulator("yes"), TypeError, "`center`"),
-}
-
 # Public names that need no row, with the reason.
 NO_ROW_NEEDED = {}
 PACKAGES = ("keras_mf", "keras_mf.models", "keras_mf.factorization", "keras_mf.graph", "keras_mf.cluster")
@@ -341,7 +341,7 @@ def _names_used(call):
 def test_every_public_function_and_class_has_a_bad_input_row():
     """Each function and class the library's packages export is called with a bad value by some row (or named in
     NO_ROW_NEEDED with the reason): a new entry point cannot join the library without one."""
-    used = set().union(*(_names_used(call) for call, _, _ in [*LIBRARY.values(), *UNCHECKED.values()]))
+    used = set().union(*(_names_used(call) for call, _, _ in LIBRARY.values()))
     missing = []
     for package in PACKAGES:
         module = importlib.import_module(package)
@@ -352,15 +352,6 @@ def test_every_public_function_and_class_has_a_bad_input_row():
             if name not in used:
                 missing.append(f"{package}.{name}")
     assert missing == []
-
-
-@pytest.mark.parametrize("name", sorted(UNCHECKED))
-@pytest.mark.xfail(strict=True, reason="library: the entry point does not check this input (see UNCHECKED)")
-def test_unchecked_entry_points_refuse_bad_input(name):
-    call, error, text = UNCHECKED[name]
-    with pytest.raises(error) as caught:
-        call()
-    assert text in str(caught.value)
 
 
 @pytest.mark.parametrize("name", sorted(LIBRARY))

@@ -186,7 +186,7 @@ def test_graph_functions(w, k):
         (lambda: graph.spectral_embedding(w, min(k, n)), ("w", "n_components")),
         (lambda: graph.spectral_embedding(tf.sparse.from_dense(w), min(k, n)), ("w", "n_components")),
         (lambda: graph.spectral_clustering(w, min(k, n)), ("w", "n_clusters")),
-        (lambda: SymNMF(min(k, n), max_iter=50, random_state=0).fit(w).components_, ("a", "n_components")),
+        (lambda: SymNMF(min(k, n), max_iter=50, random_state=0).fit(w).components_, ("X", "n_components")),
     ]:
         result = outcome(call, *arguments)
         if result is not None:

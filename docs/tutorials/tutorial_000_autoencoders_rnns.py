@@ -45,12 +45,8 @@ from keras_mf import StatefulRNN
 from keras_mf import TruncatedSVD
 from keras_mf import linalg
 from keras_mf import training
+from keras_mf.cli.experiments.compression import eckart_young_curve
 from keras_mf.datasets import load_mnist
-
-try:  # keras_mf >= 0.3 keeps the experiment helpers in keras_mf.cli.experiments (issue 21)
-    from keras_mf.cli.experiments.compression import eckart_young_curve
-except ImportError:
-    from keras_mf.compression import eckart_young_curve
 
 load = dict(source="bundled", as_numpy=True, verbose=False)
 x_train, y_train = load_mnist("test[:8000]", **load)  # (8000, 784) pixels in [0, 1]

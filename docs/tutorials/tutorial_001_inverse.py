@@ -27,19 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_mf import linalg
-
-try:  # keras_mf >= 0.3 keeps the worked examples in keras_mf.cli.experiments (issue 21)
-    from keras_mf.cli.experiments import worked_examples
-except ImportError:
-    from keras_mf import tutorials as worked_examples
-
-
-def show(example):
-    """Prints one worked example: the tutorial's value, ours, and the verdict."""
-    print(f"tutorial: {example.tutorial}")
-    print(f"ours:     {example.ours}")
-    print(f"verdict:  {example.verdict}" + (f": {example.why}" if example.why else ""))
-
+from keras_mf.cli.experiments import worked_examples
 
 w = tf.constant([[1.0, 2.0], [3.0, 4.0]], tf.float64)  # W, shape (out, in)
 x = tf.constant([[1.0, 2.0], [0.0, 1.0], [1.0, 1.0]], tf.float64)  # three vectors, one per row
@@ -125,7 +113,7 @@ print("column reduction:\n", by_columns, "\nagrees:", np.allclose(by_columns, a_
 #
 # .. worked-example:: inverse_two_by_two
 
-show(worked_examples.inverse_two_by_two())
+print(worked_examples.inverse_two_by_two())
 
 # %%
 # The tutorial's :math:`S^{-1}S^T` is the identity for every invertible matrix, which the computation above

@@ -27,20 +27,8 @@ import tensorflow as tf
 
 from keras_mf import TruncatedSVD
 from keras_mf import linalg
+from keras_mf.cli.experiments import worked_examples
 from keras_mf.datasets import load_mnist
-
-try:  # keras_mf >= 0.3 keeps the worked examples in keras_mf.cli.experiments (issue 21)
-    from keras_mf.cli.experiments import worked_examples
-except ImportError:
-    from keras_mf import tutorials as worked_examples
-
-
-def show(example):
-    """Prints one worked example: the tutorial's value, ours, and the verdict."""
-    print(f"tutorial: {example.tutorial}")
-    print(f"ours:     {example.ours}")
-    print(f"verdict:  {example.verdict}" + (f": {example.why}" if example.why else ""))
-
 
 a = tf.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
 b = tf.constant([10.0, 20.0, 30.0])
@@ -105,7 +93,7 @@ print(f"max |U D Vᵀ − A| = {float(tf.reduce_max(tf.abs(u @ d @ tf.transpose(
 #
 # .. worked-example:: pseudo_inverse
 
-show(worked_examples.pseudo_inverse())
+print(worked_examples.pseudo_inverse())
 
 # %%
 # What :math:`A^+` gives, as the notes say: for a tall :math:`A` (no exact solution in general) the
@@ -114,7 +102,7 @@ show(worked_examples.pseudo_inverse())
 #
 # .. worked-example:: least_squares_and_minimum_norm
 
-show(worked_examples.least_squares_and_minimum_norm())
+print(worked_examples.least_squares_and_minimum_norm())
 
 # %%
 # The trace
@@ -127,7 +115,7 @@ show(worked_examples.least_squares_and_minimum_norm())
 #
 # .. worked-example:: frobenius_identities
 
-show(worked_examples.frobenius_identities())
+print(worked_examples.frobenius_identities())
 
 # %%
 # The determinant
@@ -160,7 +148,7 @@ print(f"a rotation keeps area: det = {float(tf.linalg.det(rotation)):.6f}")
 #
 # .. worked-example:: pca_first_direction
 
-show(worked_examples.pca_first_direction())
+print(worked_examples.pca_first_direction())
 
 # %%
 # The same on MNIST. The book's :math:`X` is assumed centred; :class:`keras_mf.layers.TruncatedSVD` centres

@@ -31,6 +31,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
+from keras_mf.cli.experiments import worked_examples
 from keras_mf.cluster import clustering_accuracy
 from keras_mf.cluster import contingency_table
 from keras_mf.cluster import linear_sum_assignment
@@ -38,20 +39,7 @@ from keras_mf.cluster import normalized_mutual_info
 from keras_mf.datasets import load_mnist
 from keras_mf.graph import laplacian
 
-try:  # keras_mf >= 0.3 keeps the worked examples in keras_mf.cli.experiments (issue 21)
-    from keras_mf.cli.experiments import worked_examples
-except ImportError:
-    from keras_mf import tutorials as worked_examples
-
-
-def show(example):
-    """Prints one worked example: the tutorial's value, ours, and the verdict."""
-    print(f"tutorial: {example.tutorial}")
-    print(f"ours:     {example.ours}")
-    print(f"verdict:  {example.verdict}" + (f": {example.why}" if example.why else ""))
-
-
-show(worked_examples.first_order_ode())
+print(worked_examples.first_order_ode())
 
 # %%
 # Gradient descent on a dense layer (worked example)
@@ -64,7 +52,7 @@ show(worked_examples.first_order_ode())
 #
 # .. worked-example:: dense_layer_sgd_step
 
-show(worked_examples.dense_layer_sgd_step())
+print(worked_examples.dense_layer_sgd_step())
 
 # %%
 # Norms and L2 regularisation (worked example)
@@ -72,7 +60,7 @@ show(worked_examples.dense_layer_sgd_step())
 #
 # .. worked-example:: l2_norm
 
-show(worked_examples.l2_norm())
+print(worked_examples.l2_norm())
 
 # %%
 # Adding :math:`\lambda\|w\|_2^2` to the loss adds :math:`2\lambda w` to its gradient, so each step also
@@ -94,7 +82,7 @@ print(f"L2(0.01)(w) = {float(value):.4f} = 0.01 · ‖w‖² ; gradient {tape.gr
 #
 # .. worked-example:: frobenius_identities
 
-show(worked_examples.frobenius_identities())
+print(worked_examples.frobenius_identities())
 
 # %%
 # Variance and covariance (worked example)
@@ -112,7 +100,7 @@ print(f"Var(X + Y) = {np.var(sample_x + sample_y):.4f} ≈ Var X + Var Y = {np.v
 # %%
 # .. worked-example:: covariance_transform
 
-show(worked_examples.covariance_transform())
+print(worked_examples.covariance_transform())
 
 # %%
 # The Gaussian (worked example, slip)
@@ -123,7 +111,7 @@ show(worked_examples.covariance_transform())
 #
 # .. worked-example:: gaussian_coverage
 
-show(worked_examples.gaussian_coverage())
+print(worked_examples.gaussian_coverage())
 
 # %%
 # Eigenvalues and eigenvectors (worked example)
@@ -135,7 +123,7 @@ show(worked_examples.gaussian_coverage())
 #
 # .. worked-example:: eigenpairs_upper_triangular
 
-show(worked_examples.eigenpairs_upper_triangular())
+print(worked_examples.eigenpairs_upper_triangular())
 
 # %%
 # A dense layer as a weighted sum (worked example)
@@ -147,7 +135,7 @@ show(worked_examples.eigenpairs_upper_triangular())
 #
 # .. worked-example:: rnn_weighted_sum
 
-show(worked_examples.rnn_weighted_sum())
+print(worked_examples.rnn_weighted_sum())
 
 # %%
 # Singular values (worked example)
@@ -158,7 +146,7 @@ show(worked_examples.rnn_weighted_sum())
 #
 # .. worked-example:: singular_values_diagonal
 
-show(worked_examples.singular_values_diagonal())
+print(worked_examples.singular_values_diagonal())
 
 # %%
 # The trace (worked example)
@@ -173,7 +161,7 @@ print(f"tr(M) = {float(tf.linalg.trace(m)):.6f}, Σλ = {float(tf.reduce_sum(tf.
 # %%
 # .. worked-example:: trace_cyclic
 
-show(worked_examples.trace_cyclic())
+print(worked_examples.trace_cyclic())
 
 # %%
 # Unitary and orthogonal matrices (worked example)
@@ -183,7 +171,7 @@ show(worked_examples.trace_cyclic())
 #
 # .. worked-example:: rotation_is_orthogonal
 
-show(worked_examples.rotation_is_orthogonal())
+print(worked_examples.rotation_is_orthogonal())
 
 # %%
 # Symmetric non-negative matrix factorization (worked example, slip)
@@ -199,7 +187,7 @@ show(worked_examples.rotation_is_orthogonal())
 #
 # .. worked-example:: symnmf_step
 
-show(worked_examples.symnmf_step())
+print(worked_examples.symnmf_step())
 
 # %%
 # Power iteration (worked example)
@@ -211,7 +199,7 @@ show(worked_examples.symnmf_step())
 #
 # .. worked-example:: power_iteration_dominant
 
-show(worked_examples.power_iteration_dominant())
+print(worked_examples.power_iteration_dominant())
 
 # %%
 # The graph Laplacian (worked example)
@@ -223,7 +211,7 @@ show(worked_examples.power_iteration_dominant())
 #
 # .. worked-example:: path_graph_laplacian
 
-show(worked_examples.path_graph_laplacian())
+print(worked_examples.path_graph_laplacian())
 
 # %%
 # The multiplicity claim, on a graph with two components (a path 1–2–3 and an edge 4–5):
@@ -244,7 +232,7 @@ print("eigenvalues of L:", eigenvalues.round(6), "→ zero eigenvalues:", int(np
 #
 # .. worked-example:: normalized_laplacian_degrees
 
-show(worked_examples.normalized_laplacian_degrees())
+print(worked_examples.normalized_laplacian_degrees())
 
 # %%
 # The Fiedler vector (worked example)
@@ -256,7 +244,7 @@ show(worked_examples.normalized_laplacian_degrees())
 #
 # .. worked-example:: fiedler_path_graph
 
-show(worked_examples.fiedler_path_graph())
+print(worked_examples.fiedler_path_graph())
 
 # %%
 # Spectral clustering of six points (worked examples, one slip)
@@ -270,7 +258,7 @@ show(worked_examples.fiedler_path_graph())
 #
 # .. worked-example:: six_point_degrees
 
-show(worked_examples.six_point_degrees())
+print(worked_examples.six_point_degrees())
 
 # %%
 # Its embedding rows are "example values", not eigenvectors; the clusters it reports are nevertheless what
@@ -278,7 +266,7 @@ show(worked_examples.six_point_degrees())
 #
 # .. worked-example:: six_point_spectral_clustering
 
-show(worked_examples.six_point_spectral_clustering())
+print(worked_examples.six_point_spectral_clustering())
 
 # %%
 # SymNMF against spectral clustering on MNIST

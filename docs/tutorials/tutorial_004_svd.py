@@ -30,26 +30,11 @@ import tensorflow as tf
 from keras_mf import TruncatedSVD
 from keras_mf import compress
 from keras_mf import training
+from keras_mf.cli.experiments import worked_examples
+from keras_mf.cli.experiments.classifier import mlp_classifier
+from keras_mf.cli.experiments.compression import compress_and_fine_tune
+from keras_mf.cli.experiments.compression import dense_parameters
 from keras_mf.datasets import load_mnist
-
-try:  # keras_mf >= 0.3 keeps the worked examples and experiment helpers in keras_mf.cli.experiments (issue 21)
-    from keras_mf.cli.experiments import worked_examples
-    from keras_mf.cli.experiments.classifier import mlp_classifier
-    from keras_mf.cli.experiments.compression import compress_and_fine_tune
-    from keras_mf.cli.experiments.compression import dense_parameters
-except ImportError:
-    from keras_mf import tutorials as worked_examples
-    from keras_mf.compression import compress_and_fine_tune
-    from keras_mf.compression import dense_parameters
-    from keras_mf.models import mlp_classifier
-
-
-def show(example):
-    """Prints one worked example: the tutorial's value, ours, and the verdict."""
-    print(f"tutorial: {example.tutorial}")
-    print(f"ours:     {example.ours}")
-    print(f"verdict:  {example.verdict}" + (f": {example.why}" if example.why else ""))
-
 
 a = tf.constant([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]], tf.float64)  # row 2 = 2 × row 1
 s, u, v = tf.linalg.svd(a)
@@ -68,7 +53,7 @@ print(f"another SVD, with u₁ and v₁ negated: max |U'ΣV'ᵀ − A| = {float(
 #
 # .. worked-example:: eigenpairs_upper_triangular
 
-show(worked_examples.eigenpairs_upper_triangular())
+print(worked_examples.eigenpairs_upper_triangular())
 
 # %%
 # The geometric meaning
@@ -119,7 +104,7 @@ axes[0].legend(loc="lower left", fontsize=7)
 #
 # .. worked-example:: defective_eigendecomposition
 
-show(worked_examples.defective_eigendecomposition())
+print(worked_examples.defective_eigendecomposition())
 
 # %%
 # Why the SVD
@@ -180,7 +165,7 @@ ax.grid(alpha=0.3)
 #
 # .. worked-example:: svd_three_by_two
 
-show(worked_examples.svd_three_by_two())
+print(worked_examples.svd_three_by_two())
 
 # %%
 # Uses: dimension reduction and compression of a trained network

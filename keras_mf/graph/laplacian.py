@@ -1,14 +1,26 @@
 """Graph Laplacians, L = D − W and L_sym = I − D^{-1/2} W D^{-1/2}, and connected components."""
 
 import numpy as np
+import scipy.sparse
+import scipy.sparse.csgraph
 import tensorflow as tf
 
 from keras_mf._validation import check_bool
+from keras_mf._validation import invalid_value
 from keras_mf._validation_tf import check_similarity
+from keras_mf._validation_tf import to_sparse_tensor
 
 
 def degrees(w):
-    """Vertex degrees d_i = Σ_j W_ij of a dense or sparse `(n, n)` W."""
+    """Vertex degrees d_i = Σ_j W_ij of a dense or sparse `(n, n)` W.
+
+    Raises:
+        ValueError: `w` is not a square matrix.
+    """
+    w = to_sparse_tensor(w)
+    shape = tuple(w.dense_shape.numpy()) if isinstance(w, tf.SparseTensor) else tuple(np.shape(w))
+    if len(shape) != 2 or shape[0] != shape[1]:
+        raise invalid_value("w", "a square matrix of shape (n, n)", f"an array of shape {shape}")
     if isinstance(w, tf.SparseTensor):
         return tf.sparse.reduce_sum(w, axis=1)
     return tf.reduce_sum(w, axis=1)
@@ -68,11 +80,24 @@ def laplacian(w, normalized=False):
 def connected_components(w):
     """Connected components of the graph with an edge wherever W `(n, n)` (dense or sparse) is nonzero.
 
-    Union–find over the edges, vectorised: every root with an edge to a smaller root hooks onto it, then
-    pointer jumping flattens the trees; rounds repeat until no edge joins two roots.
+    Args:
+        w: `(n, n)` symmetric similarity, dense (numpy, tensor) or sparse (`tf.SparseTensor`, `scipy.sparse`);
+            an edge wherever an entry is nonzero.
 
     Returns:
-        `(count, labels (n,))`, labels in [0, count) numbered by each component's smallest vertex.
+        `(count, labels (n,))`: the number of components and each vertex's component, int, in [0, count),
+        numbered by each component's smallest vertex.
+
+    Raises:
+        ValueError: `w` is not a square, symmetric matrix of finite real numbers.
+
+    Example:
+        >>> import numpy as np
+        >>> from keras_mf.graph import connected_components
+        >>> w = np.array([[0, 1, 0], [1, 0, 0], [0, 0, 0]], "float32")
+        >>> count, labels = connected_components(w)
+        >>> count, labels.tolist()
+        (2, [0, 0, 1])
     """
     w = check_similarity(w, "w", dtype=None)
     if isinstance(w, tf.SparseTensor):
@@ -82,25 +107,10 @@ def connected_components(w):
         values = w.numpy()
         n = values.shape[0]
         edges = np.argwhere(values != 0)
-    parent = np.arange(n)
-    while True:
-        parent = _flatten(parent)
-        a, b = parent[edges[:, 0]], parent[edges[:, 1]]
-        cross = a != b
-        if not cross.any():
-            break
-        np.minimum.at(parent, np.maximum(a[cross], b[cross]), np.minimum(a[cross], b[cross]))
-    _, labels = np.unique(parent, return_inverse=True)
-    return int(labels.max()) + 1 if n else 0, labels
-
-
-def _flatten(parent):
-    """Points every vertex at its tree's root (pointer jumping: parent ← parent[parent] until nothing moves)."""
-    while True:
-        jumped = parent[parent]
-        if np.array_equal(jumped, parent):
-            return parent
-        parent = jumped
+    graph = scipy.sparse.coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    # SciPy numbers components in the order of their smallest vertex, a breadth-first search from each.
+    count, labels = scipy.sparse.csgraph.connected_components(graph, directed=False)
+    return int(count), labels
 
 
 def components_message(count, labels, limit=10):

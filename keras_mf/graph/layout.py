@@ -72,11 +72,11 @@ def neighbor_layout(w, n_components=10, steps=10000, batch_size=8192, negatives=
     learning_rate = check_positive_float("learning_rate", learning_rate)
     if not isinstance(w, tf.SparseTensor):
         w = tf.sparse.from_dense(w)
-    y = tf.Variable(_start(w, n_components, seed))
+    y = _start(w, n_components, seed)
     edges = tf.cast(w.indices, tf.int32)
     for first in range(0, steps, _STEPS_PER_CALL):
         count = min(_STEPS_PER_CALL, steps - first)
-        _layout_steps(
+        y = _layout_steps(
             y,
             edges,
             w.values,
@@ -88,7 +88,7 @@ def neighbor_layout(w, n_components=10, steps=10000, batch_size=8192, negatives=
             tf.constant(learning_rate, tf.float32),
             tf.constant(seed, tf.int32),
         )
-    layout = y.numpy()
+    layout = np.asarray(y)
     if not np.all(np.isfinite(layout)):
         raise ClusteringError("The neighbour layout diverged (NaN/inf coordinates); lower `learning_rate`.")
     return layout
@@ -116,6 +116,8 @@ def _start(w, n_components, seed):
     return _START_SCALE * start / tf.maximum(tf.reduce_max(tf.abs(start)), np.finfo(np.float32).tiny)
 
 
+# The positions go in and out as a tensor, not a tf.Variable: a variable argument kept the static width of the first
+# trace, so a later layout of another width failed with "Incompatible shapes: [8192,3] vs. [8192,10]".
 @tf.function(reduce_retracing=True)
 def _layout_steps(y, edges, weights, first, count, total, batch_size, negatives, learning_rate, seed):
     n = tf.shape(y)[0]
@@ -141,4 +143,5 @@ def _layout_steps(y, edges, weights, first, count, total, batch_size, negatives,
             loss = tf.reduce_sum(attraction) + tf.reduce_sum(repulsion)
         gradient = tf.convert_to_tensor(tape.gradient(loss, y))
         rate = learning_rate * (1.0 - tf.cast(step, tf.float32) / tf.cast(total, tf.float32))
-        y.assign_sub(rate * tf.clip_by_value(gradient, -_GRADIENT_CLIP, _GRADIENT_CLIP))
+        y = y - rate * tf.clip_by_value(gradient, -_GRADIENT_CLIP, _GRADIENT_CLIP)
+    return y

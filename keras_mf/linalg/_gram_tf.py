@@ -84,7 +84,9 @@ class TensorFlowGramAccumulator:
             values, vectors = _full_eigh(scatter)
             report = (0, 0.0, 0.0)
         else:
-            values, vectors, *report = decompositions.subspace_eigh(scatter, top, iterations=iterations, tol=tol)
+            # None keeps subspace_eigh's own default iteration cap.
+            limits = {"iterations": iterations} if iterations is not None else {}
+            values, vectors, *report = decompositions.subspace_eigh(scatter, top, tol=tol, **limits)
         singular_values = np.sqrt(np.maximum(np.asarray(values, np.float64) * scale, 0.0))
         vectors = fix_signs(np.asarray(vectors, np.float64))
         return np.asarray(mean, np.float64), singular_values, vectors, float(total_variance), tuple(report)

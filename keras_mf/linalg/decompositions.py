@@ -450,8 +450,9 @@ def subspace_eigh(c, k, oversample=None, iterations=300, tol=None, seed=0):
     if not isinstance(c, tf.SparseTensor) and block >= n // 2:
         values, vectors = tf.linalg.eigh(c)
         return tf.reverse(values[-k:], [0]), tf.reverse(vectors[:, -k:], [1]), 0, 0.0, tol
+    # Sizes go in as tensors so that one trace serves every rank (a TruncatedSVD fitted at many ranks).
     values, vectors, used, residual = _subspace_iteration(
-        c, k, block, tf.constant(iterations), tf.constant(tol, c.dtype), seed
+        c, tf.constant(k), tf.constant(block), tf.constant(iterations), tf.constant(tol, c.dtype), seed
     )
     return values, vectors, int(used), float(residual), tol
 
@@ -462,7 +463,7 @@ def default_tolerance(dtype):
 
 
 def _rows(c):
-    return c.dense_shape[0] if isinstance(c, tf.SparseTensor) else tf.shape(c)[0]
+    return tf.cast(c.dense_shape[0], tf.int32) if isinstance(c, tf.SparseTensor) else tf.shape(c)[0]
 
 
 def _product(c, q):
@@ -475,14 +476,14 @@ def _product(c, q):
 @tf.function(reduce_retracing=True)
 def _subspace_iteration(c, k, block, iterations, tol, seed):
     q = tf.random.stateless_normal([_rows(c), block], seed=[seed, 0], dtype=c.dtype)
-    q = tf.ensure_shape(_orthonormalize(q), [None, block])
+    q = _orthonormalize(q)
     values = tf.zeros([k], c.dtype)
     vectors = tf.zeros([_rows(c), k], c.dtype)
     used = tf.constant(0)
     residual = tf.constant(np.inf, c.dtype)
     # NaN residuals compare False with `tol`, so they keep iterating up to the cap (and then warn).
     while used < iterations and tf.logical_not(residual <= tol):
-        tf.autograph.experimental.set_loop_options(shape_invariants=[(vectors, tf.TensorShape([None, k]))])
+        tf.autograph.experimental.set_loop_options(shape_invariants=[(vectors, tf.TensorShape([None, None]))])
         y = _product(c, q)
         projected = tf.linalg.matmul(q, y, transpose_a=True)
         ritz, small = tf.linalg.eigh(0.5 * (projected + tf.transpose(projected)))
@@ -496,7 +497,7 @@ def _subspace_iteration(c, k, block, iterations, tol, seed):
         floor = tf.sqrt(tf.cast(_rows(c), c.dtype)) * _eps(c.dtype) / tol * tf.reduce_max(ritz)
         scale = tf.maximum(tf.maximum(values, floor), np.finfo(np.float32).tiny)
         residual = tf.reduce_max(residuals / scale)
-        q = tf.ensure_shape(_orthonormalize(y), [None, block])
+        q = _orthonormalize(y)
         used += 1
     return values, vectors, used, residual
 

@@ -4,6 +4,8 @@ accurate: points far from the origin or near their dtype's range are centred and
 import numpy as np
 import tensorflow as tf
 
+from keras_mf._validation import invalid_value
+
 
 def squared_distances(a, b):
     """Pairwise squared Euclidean distances ‖a_i − b_j‖² between the rows of two matrices, clipped at 0.
@@ -18,6 +20,9 @@ def squared_distances(a, b):
     Returns:
         A `tf.Tensor` `(n, m)` in their dtype, in squared units of the points.
 
+    Raises:
+        ValueError: `a` or `b` is not 2-D, or their widths d differ.
+
     Example:
         >>> import tensorflow as tf
         >>> from keras_mf.linalg import squared_distances
@@ -25,12 +30,22 @@ def squared_distances(a, b):
         array([[25.],
                [13.]], dtype=float32)
     """
+    a_shape, b_shape = _shape(a), _shape(b)
+    if len(a_shape) != 2:
+        raise invalid_value("a", "points of shape (n, d)", f"an array of shape {a_shape}")
+    if len(b_shape) != 2 or b_shape[1] != a_shape[1]:
+        raise invalid_value("b", f"points of shape (m, {a_shape[1]}), as wide as `a`", f"an array of shape {b_shape}")
     d2 = (
         tf.reduce_sum(tf.square(a), 1)[:, None]
         + tf.reduce_sum(tf.square(b), 1)[None, :]
         - 2.0 * tf.linalg.matmul(a, b, transpose_b=True)
     )
     return tf.maximum(d2, 0.0)
+
+
+def _shape(x):
+    """The static shape of a tensor (traced ones included, None where unknown) or an array-like."""
+    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
 
 
 def condition_points(x):

@@ -14,6 +14,8 @@ import sys
 import keras
 import numpy as np
 
+from keras_mf._validation import check_bool
+
 # Batches whose largest |x| lies outside [2^-30, 2^30] are divided by a power of two near it before their products:
 # within it, float32 squares summed over any batch stay far from overflow (2^60 · rows ≪ 3.4e38) and from
 # underflow (2^-60 ≫ 1.2e-38); outside it, products of values near float32's limits would be inf or 0.
@@ -25,6 +27,7 @@ def gram_accumulator(center, dtype="float32"):
     also takes the subspace solver; elsewhere `OpsGramAccumulator`. Imported here so that the other backends
     never load TensorFlow. `dtype` is the caller's (a layer's variable dtype): products and the eigen-solve
     run in at least its precision."""
+    center = check_bool("center", center)
     if keras.backend.backend() == "tensorflow":
         from keras_mf.linalg._gram_tf import TensorFlowGramAccumulator
 
@@ -85,12 +88,18 @@ class OpsGramAccumulator:
         else:
             batch_mean = keras.ops.mean(batch, axis=0) if self.center else keras.ops.zeros_like(batch[0])
             centred = batch - batch_mean
+            # The mean is rounded to the batch's dtype (6e-5 at an offset of 1e3 in float32), so the centred rows
+            # keep a small mean of their own: it is measured, taken out of the scatter and added to the mean
+            # below, or Chan's merge of the batches would treat the rounded means as exact.
+            residual = np.zeros(int(batch.shape[1]))
+            if self.center:
+                residual = keras.ops.convert_to_numpy(keras.ops.mean(centred, axis=0)).astype(np.float64)
             # An exact power of two keeps the products of values near the dtype's limits from overflowing.
             scale = power_of_two_scale(float(keras.ops.max(keras.ops.abs(centred))))
             centred = centred / scale if scale != 1.0 else centred
             gram = keras.ops.convert_to_numpy(keras.ops.matmul(keras.ops.transpose(centred), centred))
-            gram = gram.astype(np.float64) * scale**2
-            batch_mean = keras.ops.convert_to_numpy(batch_mean).astype(np.float64)
+            gram = gram.astype(np.float64) * scale**2 - rows * np.outer(residual, residual)
+            batch_mean = keras.ops.convert_to_numpy(batch_mean).astype(np.float64) + residual
         if not (np.isfinite(gram).all() and np.isfinite(batch_mean).all()):
             raise non_finite_error()
         if self.count == 0:

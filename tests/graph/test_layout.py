@@ -39,12 +39,6 @@ def test_layout_separates_blobs_and_is_deterministic(init):
 
 
 @pytest.mark.slow  # a fresh process, so that no earlier test's traces decide the outcome
-@pytest.mark.xfail(
-    strict=True,
-    reason="library: neighbor_layout's step is one tf.function(reduce_retracing=True) for every graph; after layouts "
-    "of 10, 3 and 2 components (batch sizes 8192 and 256) a 3-component layout reuses a trace specialised to 10 "
-    "columns and fails: 'Incompatible shapes: [8192,3] vs. [8192,10]' (the same at a267693)",
-)
 def test_layouts_of_several_widths_in_one_process():
     code = textwrap.dedent(
         """

@@ -52,6 +52,11 @@ class Example:
     why: str = ""
     values: dict = dataclasses.field(default_factory=dict)
 
+    def __str__(self):
+        """The tutorial's value, ours, and the verdict, one per line (what the tutorial pages print)."""
+        verdict = f"{self.verdict}: {self.why}" if self.why else self.verdict
+        return f"tutorial: {self.tutorial}\nours:     {self.ours}\nverdict:  {verdict}"
+
 
 def _fmt(x, digits=4):
     return np.array2string(np.round(np.asarray(x, dtype=np.float64), digits), separator=", ").replace("\n", "")

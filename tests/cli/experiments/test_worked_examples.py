@@ -308,3 +308,9 @@ def test_verdict_follows_from_the_independent_computation(name):
     assert example.verdict == expected
     if expected == "slip":
         assert example.why  # a slip says what is wrong
+
+
+def test_an_example_prints_the_tutorials_value_ours_and_the_verdict():
+    example = worked_examples.Example("n", "001", "2", "3", "wrong", why="off by one")
+    assert str(example).splitlines() == ["tutorial: 2", "ours:     3", "verdict:  wrong: off by one"]
+    assert str(worked_examples.Example("n", "001", "2", "2", "right")).endswith("verdict:  right")
