@@ -37,7 +37,6 @@ PENDING = {
 SLOW = {
     "keras_mf.cli.experiments.worked_examples.run_all",
     "keras_mf.cli.compress_mnist.run",
-    "keras_mf.cli.make_figures.run",
     "keras_mf.cli.make_figures.symnmf_confusion_figure",
     "keras_mf.cli.reproduce_tutorials.run",
     "keras_mf.cli.snmf_mnist.run",
