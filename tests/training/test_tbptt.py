@@ -73,6 +73,7 @@ def test_evaluate_chunked_is_the_accuracy_after_the_last_chunk(chunks):
 
 
 # evaluate_chunked with fewer images than one batch once divided by zero.
+@pytest.mark.parametrize("images", [0, 1, 3])
 def test_fewer_images_than_one_batch_are_refused(images):
     model = StatefulRNN(units=2, output_dim=2, stateful=True, batch_size=4)
     model.build((4, 2, 3))
