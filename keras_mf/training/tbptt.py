@@ -3,6 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
+from keras_mf._validation import check_bool
+from keras_mf._validation import check_int
 from keras_mf._validation import invalid_value
 
 
@@ -72,7 +74,9 @@ def evaluate_chunked(model, x, y, chunks, reset_every_chunk=False):
         A Python float in [0, 1], over the first `n - n % batch_size` images.
 
     Raises:
-        ValueError: fewer than `model.batch_size` images (no full batch to evaluate).
+        ValueError: fewer than `model.batch_size` images (no full batch to evaluate), or `chunks` not an integer
+            that divides the images' rows.
+        TypeError: `reset_every_chunk` is not a bool.
 
     References:
         Williams, R. J. & Peng, J. (1990). An efficient gradient-based algorithm for on-line training of recurrent
@@ -89,6 +93,11 @@ def evaluate_chunked(model, x, y, chunks, reset_every_chunk=False):
         >>> accuracy in (0.0, 1.0)                                # all-zero images: the same guess for each
         True
     """
+    rows = int(np.shape(x)[1])
+    chunks = check_int("chunks", chunks, 1, rows)
+    if rows % chunks:
+        raise invalid_value("chunks", f"a divisor of the images' {rows} rows", chunks)
+    reset_every_chunk = check_bool("reset_every_chunk", reset_every_chunk)
     batch = model.batch_size
     usable = len(x) - len(x) % batch
     if not usable:
