@@ -10,6 +10,7 @@ from keras_mf._inputs import tf_if_dataset
 from keras_mf._validation import check_bool
 from keras_mf._validation import check_int
 from keras_mf._validation import invalid_value
+from keras_mf._validation import is_sparse
 from keras_mf.layers.truncated_svd import TruncatedSVD
 
 
@@ -300,6 +301,12 @@ def _activation(name, value):
 
 
 def _flat_batches(data, features):
+    if is_sparse(data):
+        # TruncatedSVD adapts to sparse rows without densifying them; they must already be flat.
+        shape = tuple(data.shape)
+        if len(shape) != 2 or shape[1] != features:
+            raise invalid_value("data", f"a sparse matrix of shape (n, {features})", f"shape {shape}")
+        return data
     tf = tf_if_dataset(data)
     if tf is not None:
         return data.map(lambda *e: tf.reshape(e[0], (-1, features)))
