@@ -29,7 +29,6 @@ OPTIONS = doctest.ELLIPSIS
 # entry is removed here.
 PENDING = {
     "keras_mf.graph.pipeline.cluster": "uses `x` without defining it",
-    "keras_mf.graph.similarity.knn_graph": "uses its module's names without importing them",
     "keras_mf.models.deep_symnmf.DeepSymNMF": "uses DeepSymNMF without importing it; shows (64, 3) for a TensorShape",
 }
 
