@@ -28,8 +28,6 @@ OPTIONS = doctest.ELLIPSIS
 # fail today. Each is a strict xfail: it must fail, so that the change that fixes one turns this test red until its
 # entry is removed here.
 PENDING = {
-    "keras_mf.graph.pipeline.cluster": "uses `x` without defining it",
-    "keras_mf.graph.similarity.knn_graph": "uses its module's names without importing them",
     "keras_mf.models.deep_symnmf.DeepSymNMF": "uses DeepSymNMF without importing it; shows (64, 3) for a TensorShape",
 }
 
@@ -42,6 +40,7 @@ SLOW = {
     "keras_mf.cli.snmf_mnist.run",
     "keras_mf.cli.train_autoencoder.run",
     "keras_mf.cli.train_rnn.run",
+    "keras_mf.graph.pipeline.cluster",  # traces SymNMF's solver and k-means on first use: 2-3 s
 }
 
 
