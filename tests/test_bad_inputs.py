@@ -216,6 +216,7 @@ LIBRARY = {
         "`b`",
     ),
     "gram_accumulator center str": (lambda: linalg.gram_accumulator("yes"), TypeError, "`center`"),
+    "gram_accumulator dtype unknown": (lambda: linalg.gram_accumulator(True, "foo"), ValueError, "`dtype`"),
     "connected_components asymmetric": (
         lambda: graph.connected_components(np.triu(np.ones((3, 3)))),
         ValueError,

@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from keras_mf._validation import check_bool
+from keras_mf._validation import invalid_value
 
 # Batches whose largest |x| lies outside [2^-30, 2^30] are divided by a power of two near it before their products:
 # within it, float32 squares summed over any batch stay far from overflow (2^60 · rows ≪ 3.4e38) and from
@@ -52,7 +53,7 @@ def gram_accumulator(center, dtype="float32"):
 
     Raises:
         TypeError: naming `center`, when it is not a bool.
-        ValueError: `dtype` is not a dtype Keras knows (Keras' own message, "Invalid dtype"). Later, `update`
+        ValueError: naming `dtype`, when it is not a dtype Keras knows. Later, `update`
             raises a ValueError naming `data` for a batch holding NaN or inf.
 
     References:
@@ -88,7 +89,11 @@ def gram_accumulator(center, dtype="float32"):
 def solve_dtype(dtype):
     """The precision of the eigen-solve for a caller's `dtype`: float64 for float64, else float32 (half
     precision has no eigen-solver, and its round-off would swamp the spectrum's tail)."""
-    return "float64" if keras.backend.standardize_dtype(dtype) == "float64" else "float32"
+    try:
+        dtype = keras.backend.standardize_dtype(dtype)
+    except ValueError:
+        raise invalid_value("dtype", "a floating dtype such as 'float32' or 'float64'", dtype) from None
+    return "float64" if dtype == "float64" else "float32"
 
 
 def working_dtype(batch_dtype, dtype):
@@ -167,7 +172,7 @@ class OpsGramAccumulator:
         eigh is exact, so there is no iteration to report)."""
         values, vectors = np.linalg.eigh(self.scatter)
         values, vectors = values[::-1], vectors[:, ::-1]
-        total_variance = np.trace(self.scatter) / max(self.count - 1, 1)
+        total_variance = float(np.trace(self.scatter) / max(self.count - 1, 1))  # a float, as on TensorFlow
         return self.mean, np.sqrt(np.maximum(values, 0.0)), fix_signs(vectors), total_variance, (0, 0.0, 0.0)
 
 
