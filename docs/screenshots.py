@@ -26,8 +26,8 @@ RUNS = (
     ("compress_mnist", ["--epochs", "2", "--fine-tune-epochs", "1", "--train-split", "test[:4000]",
                         "--eval-split", "test[8000:]"]),
     ("snmf_mnist", ["--split", "test[:2000]", "--restarts", "2"]),
-    ("cluster_mnist", ["--split", "test[:2000]", "--epochs", "5", "--layout-steps", "2000", "--rounds", "1",
-                       "--finetune-epochs", "2"]),
+    ("cluster_mnist", ["--split", "test[:2000]", "--epochs", "5", "--layouts", "1", "--layout-steps", "2000",
+                       "--self-train", "off"]),
 )  # fmt: skip
 CHROMIUM_FLAGS = [
     "--headless=new",

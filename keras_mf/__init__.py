@@ -1,10 +1,11 @@
 """keras_mf: matrix factorization in deep learning, reproduced correctly with TensorFlow/Keras.
 
-Layout: `datasets` (MNIST data), `layers` (TruncatedSVD, LowRankDense, RecurrentCell), `models`
+Layout: `datasets` (MNIST data), `layers` (TruncatedSVD, LowRankDense, RecurrentCell, RandomAffine), `models`
 (Autoencoder, StatefulRNN, DeepSymNMF), `compression` (Dense layers to LowRankDense), `factorization` (SymNMF),
 `graph` (similarity graphs, Laplacians, spectral clustering, UMAP's fuzzy graph and layout), `cluster` (k-means,
-partitions by SymNMF, accuracy, NMI), `linalg` (SVD solves, eigen-solvers, Gram statistics), `training` (what
-the commands share), `cli` (the console commands and, in `cli.experiments`, the experiments behind them).
+partitions by SymNMF, modularity, accuracy, NMI), `linalg` (SVD solves, eigen-solvers, Gram statistics),
+`training` (what the commands share), `cli` (the console commands and, in `cli.experiments`, the experiments
+behind them).
 
 Submodules load on first use (PEP 562), so that `keras-mf-* --help` answers without loading TensorFlow.
 Whatever the import order, `keras.saving.load_model` finds the Keras layers and models: they register with Keras
@@ -39,6 +40,7 @@ _ATTRIBUTES = {
     "Autoencoder": "models",
     "DeepSymNMF": "models",
     "LowRankDense": "layers",
+    "RandomAffine": "layers",
     "RecurrentCell": "layers",
     "StatefulRNN": "models",
     "SymNMF": "factorization",

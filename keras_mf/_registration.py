@@ -22,6 +22,7 @@ CLASSES = {
     "DeepSymNMF": "models",
     "StatefulRNN": "models",
     "LowRankDense": "layers",
+    "RandomAffine": "layers",
     "RecurrentCell": "layers",
     "TruncatedSVD": "layers",
 }

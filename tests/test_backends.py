@@ -30,6 +30,9 @@ SUITES = {
         "models/test_stateful_rnn.py",
         "models/test_autoencoder.py",
         "models/test_deep_symnmf_predict_codes.py",
+        "layers/test_random_affine.py",
+        "models/test_batches.py",
+        "models/test_deep_symnmf_defaults.py",
     ],
 }
 BACKENDS = {"jax": "jax", "torch": "torch"}

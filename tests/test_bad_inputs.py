@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from keras_mf import Autoencoder
 from keras_mf import LowRankDense
+from keras_mf import RandomAffine
 from keras_mf import RecurrentCell
 from keras_mf import StatefulRNN
 from keras_mf import SymNMF
@@ -140,6 +141,8 @@ LIBRARY = {
     "cell units 0": (lambda: RecurrentCell(0), ValueError, "`units`"),
     "cell output_dim 0": (lambda: RecurrentCell(3, output_dim=0), ValueError, "`output_dim`"),
     "cell activation": (lambda: RecurrentCell(3, activation="nope"), ValueError, "nope"),
+    "affine image_shape 4-D": (lambda: RandomAffine((2, 2, 2, 2)), ValueError, "`image_shape`"),
+    "affine max_shift 1": (lambda: RandomAffine((8, 8), max_shift=1.0), ValueError, "`max_shift`"),
     "rnn units 0": (lambda: StatefulRNN(0, 2), ValueError, "`units`"),
     "rnn output_dim 0": (lambda: StatefulRNN(3, 0), ValueError, "`output_dim`"),
     "rnn stateful without batch_size": (lambda: StatefulRNN(3, 2, stateful=True), ValueError, "`batch_size`"),
@@ -238,7 +241,16 @@ LIBRARY = {
     # cluster
     "cluster_codes 1-D": (lambda: cluster.cluster_codes(np.ones(10), 2), ValueError, "`codes`"),
     "cluster_codes n_clusters 0": (lambda: cluster.cluster_codes(X, 0), ValueError, "`n_clusters`"),
-    "cluster_codes init": (lambda: cluster.cluster_codes(X, 3, init="random"), ValueError, "`init`"),
+    "cluster_codes layouts 0": (lambda: cluster.cluster_codes(X, 3, layouts=0), ValueError, "`layouts`"),
+    "partition_heads NaN points": (lambda: cluster.partition_heads(_with(np.nan), 2), ValueError, "`space`"),
+    "layout_schedule n_edges 0": (lambda: cluster.layout_schedule(0), ValueError, "`n_edges`"),
+    "modularity labels": (lambda: cluster.modularity(SIMILARITY, [0, 1]), ValueError, "`labels`"),
+    "best_by_modularity empty": (lambda: cluster.best_by_modularity(SIMILARITY, []), ValueError, "`candidates`"),
+    "confident_points fraction 0": (
+        lambda: cluster.confident_points(SIMILARITY, [0, 0, 0, 1, 1, 1], fraction=0.0),
+        ValueError,
+        "`fraction`",
+    ),
     "partition_start label too large": (lambda: cluster.partition_start([0, 3], 2), ValueError, "`labels`"),
     "partition_start negative label": (lambda: cluster.partition_start([-1, 0], 2), ValueError, "`labels`"),
     "symnmf_from_partition labels": (

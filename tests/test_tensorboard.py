@@ -50,7 +50,7 @@ RUNS = {
     ),
     "keras-mf-deep-cluster": (
         "cluster_mnist",
-        ["--split", "test[:300]", "--epochs", "1", "--layout-steps", "200", "--rounds", "1", "--finetune-epochs", "1"],
+        ["--split", "test[:300]", "--epochs", "1", "--layouts", "1", "--layout-steps", "200", "--self-train", "off"],
         {"cluster_accuracy", "cluster_nmi", "seconds"},
     ),
 }

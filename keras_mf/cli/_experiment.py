@@ -43,6 +43,9 @@ def _parsers():
 def hparam_kinds():
     """Every command's options as HParams columns; a dest whose kind differs between commands is a string.
 
+    A default of None (a rule computed from the data, e.g. `keras-mf-deep-cluster`'s `--epochs`) says nothing about
+    the kind: the other commands' defaults decide, or it is a string.
+
     Returns:
         `{dest: (flag, help, kind, choices)}`: the last option string ("--latent-dim"), its help, "number",
         "bool" or "string", and the allowed values as strings (or None). Cached: computed once per process.
@@ -52,25 +55,30 @@ def hparam_kinds():
         >>> hparam_kinds()["latent_dim"][:3]
         ('--latent-dim', 'size of the code', 'number')
     """
-    kinds = {}
+    kinds, votes = {}, {}
     for parser in _parsers().values():
         for action in parser._actions:
             if action.dest in _HIDDEN or not action.option_strings:
                 continue
-            kind = _kind(action)
-            if action.dest in kinds and kinds[action.dest][2] != kind:
-                kind = "string"
+            votes.setdefault(action.dest, set()).add(_kind(action))
             choices = [str(c) for c in action.choices] if action.choices else None
-            kinds[action.dest] = (action.option_strings[-1], action.help or "", kind, choices)
-    return kinds
+            kinds[action.dest] = (action.option_strings[-1], action.help or "", choices)
+    merged = {dest: votes[dest] - {None} for dest in kinds}
+    return {
+        dest: (flag, help_text, next(iter(merged[dest])) if len(merged[dest]) == 1 else "string", choices)
+        for dest, (flag, help_text, choices) in kinds.items()
+    }
 
 
 def _kind(action):
+    """ "bool", "number" or "string" from the option's action and default; None for a None default."""
     if action.const is True and action.nargs == 0:  # store_true
         return "bool"
     default = action.default
     if action.nargs in ("+", "*") or action.choices:
         return "string"
+    if default is None:
+        return None
     return "number" if isinstance(default, (int, float)) and not isinstance(default, bool) else "string"
 
 

@@ -1,8 +1,9 @@
-"""Clustering: k-means, partitions by SymNMF started from a partition, and the quality measures (accuracy under the
-best matching, NMI, contingency table, balance of cluster sizes).
+"""Clustering: k-means, partitions of codes (layouts, heads, SymNMF started from a partition), label-free choices
+among partitions (modularity, confident points), and the quality measures (accuracy under the best matching, NMI,
+contingency table, balance of cluster sizes).
 
-`k_means` and `partition` are TensorFlow; `metrics` is numpy. Names load on first use (PEP 562), so importing
-`keras_mf.cluster.metrics` does not import TensorFlow.
+`k_means` and `partition` are TensorFlow; `metrics` is numpy; `selection` numpy and scipy. Names load on first use
+(PEP 562), so importing `keras_mf.cluster.metrics` does not import TensorFlow.
 """
 
 from keras_mf._lazy import lazy_names
@@ -15,7 +16,12 @@ _ATTRIBUTES = {
     "linear_sum_assignment": "metrics",
     "normalized_mutual_info": "metrics",
     "size_entropy": "metrics",
+    "best_by_modularity": "selection",
     "cluster_codes": "partition",
+    "confident_points": "selection",
+    "layout_schedule": "partition",
+    "modularity": "selection",
+    "partition_heads": "partition",
     "partition_start": "partition",
     "symnmf_from_partition": "partition",
 }

@@ -60,15 +60,19 @@ _SPARSE_COLUMNS = 24
 
 def matmul(a, h):
     """A @ H for every restart at once: H `(r, n, k)` is laid side by side as `(n, r·k)`, in column chunks of
-    at most `_SPARSE_COLUMNS` when A is sparse."""
+    at most `_SPARSE_COLUMNS` when A is sparse (an explicit `tf.while_loop`: see `_solver`)."""
     r, n, k = tf.unstack(tf.shape(h))
     if not isinstance(a, tf.SparseTensor):
         return _restarts(tf.linalg.matmul(a, _side_by_side(h)), r, n, k)
     group = tf.maximum(_SPARSE_COLUMNS // k, 1)
-    chunks = tf.TensorArray(h.dtype, size=(r + group - 1) // group, infer_shape=False)
-    for i in tf.range(chunks.size()):
+    count = (r + group - 1) // group
+
+    def chunk(i, chunks):
         part = h[i * group : (i + 1) * group]
-        chunks = chunks.write(i, _restarts(tf.sparse.sparse_dense_matmul(a, _side_by_side(part)), -1, n, k))
+        return i + 1, chunks.write(i, _restarts(tf.sparse.sparse_dense_matmul(a, _side_by_side(part)), -1, n, k))
+
+    chunks = tf.TensorArray(h.dtype, size=count, infer_shape=False)
+    _, chunks = tf.while_loop(lambda i, _: i < count, chunk, (tf.constant(0), chunks))
     return tf.ensure_shape(chunks.concat(), h.shape)
 
 
@@ -140,7 +144,8 @@ def compiled_call(a, state, mode):
 def _solver(mode, sparse, dtype, layout):
     """One `tf.function` per (mode, sparse, dtype), traced once per process: its shapes are left open, as restarts
     leave the batch when they converge and graphs differ in size (a trace per batch size cost a second or more
-    per fit)."""
+    per fit). Traced without AutoGraph: its source conversion was most of a first fit's trace time (see the
+    CHANGELOG), so every loop and branch on a tensor here is an explicit `tf.while_loop` or `tf.cond`."""
     spec = tf.SparseTensorSpec([None, None], dtype) if sparse else tf.TensorSpec([None, None], dtype)
     state_spec = {name: tf.TensorSpec([None] * rank, kind) for name, rank, kind in layout}
     scalar = tf.TensorSpec([], dtype)
@@ -148,50 +153,67 @@ def _solver(mode, sparse, dtype, layout):
     def run(a, state, squared_norm_a, steps, tol):
         return _iterate(a, state, squared_norm_a, steps, mode, tol)
 
-    return tf.function(run, input_signature=[spec, state_spec, scalar, tf.TensorSpec([], tf.int32), scalar])
+    signature = [spec, state_spec, scalar, tf.TensorSpec([], tf.int32), scalar]
+    return tf.function(run, input_signature=signature, autograph=False)
 
 
 def _iterate(a, state, squared_norm_a, steps, mode, tol):
     """Runs `steps` iterations of the solver `mode` on all restarts; returns the state and f per step."""
-    h, ah, f, alpha, recent = state["h"], state["ah"], state["f"], state["alpha"], state["recent"]
-    converged, iterations, stalls = state["converged"], state["iterations"], state["stalls"]
-    objectives = tf.TensorArray(h.dtype, size=steps)
-    active = tf.logical_not(converged)
+    h, ah, f = state["h"], state["ah"], state["f"]
     gram = tf.linalg.matmul(h, h, transpose_a=True)
-    grad = gradient(h, ah, gram)
-    moved, d, d_grad = tf.ones_like(f), tf.zeros_like(h), tf.zeros_like(f)  # BB: the step just taken
-    for i in tf.range(steps):
-        if mode == "fixed":
-            h, ah, f, gram, accept = _fixed_step(a, h, ah, f, grad, alpha, squared_norm_a, active)
-        elif mode == "line_search":
-            # A rejected restart takes t = 0, so its H and AH are unchanged.
-            h, ah, f, alpha, accept = _line_search(a, h, ah, f, grad, gram, alpha, active)
-            gram = tf.linalg.matmul(h, h, transpose_a=True)
-        elif mode == "armijo":
-            h, ah, f, gram, alpha, accept = _backtrack(
-                a, h, ah, f, f, grad, _GROW * alpha, squared_norm_a, active, _SIGMA
-            )
-        else:
-            h, ah, f, gram, moved, d, d_grad = _bb_step(
-                a, h, ah, f, gram, grad, alpha, tf.reduce_max(recent, axis=1), squared_norm_a, active
-            )
-            # No decrease along D (t = 0) after a wild BB step is no proof of stationarity: the restart
-            # retries a quarter of the step, and stops (at the float32 floor of f) after `_STALLS` in a row.
-            stalls = tf.where(moved > 0, tf.zeros_like(stalls), stalls + 1)
-            accept = active & (stalls < _STALLS)
-        grad = gradient(h, ah, gram)
-        if mode == "bb":
-            alpha = tf.where(moved > 0, _barzilai_borwein(d, moved, d_grad, grad, alpha), alpha * _BETA**2)
-            recent = tf.where(accept[:, None], tf.concat([recent[:, 1:], f[:, None]], 1), recent)
-        # A restart whose step search found no decrease is at a (numerical) stationary point.
-        converged = converged | (active & tf.logical_not(accept))
-        active = tf.logical_not(converged)
-        iterations += tf.cast(accept, tf.int32)
-        objectives = objectives.write(i, f)
-    converged, strict = _stopping_test(state, h, grad, f, recent, converged, mode, tol)
-    new_state = dict(state, h=h, ah=ah, f=f, alpha=alpha, recent=recent, strict=strict)
-    new_state.update(converged=converged, iterations=iterations, stalls=stalls)
+    # BB's last step (moved, D, ⟨D, ∇f⟩) rides along in every mode, so that all modes share one loop.
+    loop = {"h": h, "ah": ah, "f": f, "gram": gram, "grad": gradient(h, ah, gram), "moved": tf.ones_like(f)}
+    loop.update(d=tf.zeros_like(h), d_grad=tf.zeros_like(f), active=tf.logical_not(state["converged"]))
+    loop.update({name: state[name] for name in ("alpha", "recent", "converged", "iterations", "stalls")})
+
+    def body(i, loop, objectives):
+        loop = _one_iteration(a, loop, squared_norm_a, mode)
+        return i + 1, loop, objectives.write(i, loop["f"])
+
+    objectives = tf.TensorArray(h.dtype, size=steps)
+    _, loop, objectives = tf.while_loop(lambda i, *_: i < steps, body, (tf.constant(0), loop, objectives))
+    converged, strict = _stopping_test(
+        state, loop["h"], loop["grad"], loop["f"], loop["recent"], loop["converged"], mode, tol
+    )
+    new_state = dict(state, strict=strict, converged=converged)
+    new_state.update({name: loop[name] for name in ("h", "ah", "f", "alpha", "recent", "iterations", "stalls")})
     return new_state, objectives.stack()
+
+
+def _one_iteration(a, loop, squared_norm_a, mode):
+    """One iteration of the solver `mode` (a Python string: the branch is taken while tracing) on the loop's
+    variables."""
+    h, ah, f, gram, grad, alpha = loop["h"], loop["ah"], loop["f"], loop["gram"], loop["grad"], loop["alpha"]
+    recent, active, stalls = loop["recent"], loop["active"], loop["stalls"]
+    moved, d, d_grad = loop["moved"], loop["d"], loop["d_grad"]
+    if mode == "fixed":
+        h, ah, f, gram, accept = _fixed_step(a, h, ah, f, grad, alpha, squared_norm_a, active)
+    elif mode == "line_search":
+        # A rejected restart takes t = 0, so its H and AH are unchanged.
+        h, ah, f, alpha, accept = _line_search(a, h, ah, f, grad, gram, alpha, active)
+        gram = tf.linalg.matmul(h, h, transpose_a=True)
+    elif mode == "armijo":
+        h, ah, f, gram, alpha, accept = _backtrack(a, h, ah, f, f, grad, _GROW * alpha, squared_norm_a, active, _SIGMA)
+    else:
+        h, ah, f, gram, moved, d, d_grad = _bb_step(
+            a, h, ah, f, gram, grad, alpha, tf.reduce_max(recent, axis=1), squared_norm_a, active
+        )
+        # No decrease along D (t = 0) after a wild BB step is no proof of stationarity: the restart
+        # retries a quarter of the step, and stops (at the float32 floor of f) after `_STALLS` in a row.
+        stalls = tf.where(moved > 0, tf.zeros_like(stalls), stalls + 1)
+        accept = active & (stalls < _STALLS)
+    grad = gradient(h, ah, gram)
+    if mode == "bb":
+        alpha = tf.where(moved > 0, _barzilai_borwein(d, moved, d_grad, grad, alpha), alpha * _BETA**2)
+        recent = tf.where(accept[:, None], tf.concat([recent[:, 1:], f[:, None]], 1), recent)
+    # A restart whose step search found no decrease is at a (numerical) stationary point.
+    converged = loop["converged"] | (active & tf.logical_not(accept))
+    iterations = loop["iterations"] + tf.cast(accept, tf.int32)
+    return {
+        "h": h, "ah": ah, "f": f, "gram": gram, "grad": grad, "alpha": alpha, "recent": recent,
+        "converged": converged, "active": tf.logical_not(converged), "iterations": iterations, "stalls": stalls,
+        "moved": moved, "d": d, "d_grad": d_grad,
+    }  # fmt: skip
 
 
 def _fixed_step(a, h, ah, f, grad, alpha, squared_norm_a, active):
@@ -232,11 +254,11 @@ def _barzilai_borwein(d, t, d_grad_old, grad, alpha):
 def _backtrack(a, h, ah, f, reference, grad, alpha, squared_norm_a, active, sigma):
     """Halves α from the given one until f(P[H − α∇f]) ≤ reference + σ⟨∇f, P[H − α∇f] − H⟩ (Armijo along
     the projection arc; `reference` is f itself for a monotone search). Restarts that find no such α keep H."""
-    pending = active
-    h_new, ah_new, f_new, gram_new = h, ah, f, tf.linalg.matmul(h, h, transpose_a=True)
-    for _ in tf.range(_MAX_TRIALS):
-        if not tf.reduce_any(pending):
-            break
+
+    def untried(i, *loop):
+        return (i < _MAX_TRIALS) & tf.reduce_any(loop[-1])
+
+    def trial_step(i, alpha, h_new, ah_new, gram_new, f_new, pending):
         trial = tf.nn.relu(h - alpha[:, None, None] * grad)
         ah_trial = matmul(a, trial)
         gram = tf.linalg.matmul(trial, trial, transpose_a=True)
@@ -249,7 +271,10 @@ def _backtrack(a, h, ah, f, reference, grad, alpha, squared_norm_a, active, sigm
         gram_new = tf.where(mask, gram, gram_new)
         f_new = tf.where(ok, f_trial, f_new)
         pending = pending & tf.logical_not(ok)
-        alpha = tf.where(pending, alpha * _BETA, alpha)
+        return i + 1, tf.where(pending, alpha * _BETA, alpha), h_new, ah_new, gram_new, f_new, pending
+
+    start = (tf.constant(0), alpha, h, ah, tf.linalg.matmul(h, h, transpose_a=True), f, active)
+    _, alpha, h_new, ah_new, gram_new, f_new, pending = tf.while_loop(untried, trial_step, start)
     accept = active & tf.logical_not(pending)
     return h_new, ah_new, f_new, gram_new, alpha, accept
 

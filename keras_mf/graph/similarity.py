@@ -204,20 +204,14 @@ def _neighbors(x, k, block_size):
     block_size = min(block_size, n)
     _check_block_memory(block_size, x.dtype.size)
     squared_norms = tf.reduce_sum(tf.square(x), axis=1)[:, None]
-    ones = tf.ones_like(squared_norms)
-    # −‖x_i − x_j‖² = [2x_i, −‖x_i‖², −1]·[x_j, 1, ‖x_j‖²]: one matmul yields the (negated) squared distances
-    # of a block pair with no further pass over them before top_k.
-    queries = tf.concat([2.0 * x, -squared_norms, -ones], 1)
-    keys = tf.concat([x, ones, squared_norms], 1)
     starts = list(range(0, n, block_size))
-    blocks = [(queries[s : s + block_size], keys[s : s + block_size]) for s in starts]
+    sizes = [min(block_size, n - s) for s in starts]
     inf = tf.constant(float("inf"), x.dtype)
-    best = [(tf.fill((int(q.shape[0]), k), -inf), tf.zeros((int(q.shape[0]), k), tf.int32)) for q, _ in blocks]
+    best = [(tf.fill((size, k), -inf), tf.zeros((size, k), tf.int32)) for size in sizes]
     for i, start_i in enumerate(starts):
         for j in range(i, len(starts)):
-            best[i], best[j] = _block_pair(k, i == j, x.dtype)(
-                blocks[i][0], blocks[j][1], tf.constant(start_i), tf.constant(starts[j]), *best[i], *best[j]
-            )
+            rows = (tf.constant(start_i), tf.constant(sizes[i]), tf.constant(starts[j]), tf.constant(sizes[j]))
+            best[i], best[j] = _block_pair(k, i == j, x.dtype)(x, squared_norms, *rows, *best[i], *best[j])
     distances = -tf.concat([d for d, _ in best], 0)
     indices = tf.concat([i for _, i in best], 0)
     return tf.sqrt(tf.maximum(distances, 0.0)), indices
@@ -254,14 +248,23 @@ def _available_memory():
 @functools.cache
 def _block_pair(k, diagonal, dtype):
     """`_merge_pair` for k, diagonal or not, as a `tf.function` traced once per process with open shapes
-    (blocks differ in size at the end, and the data in width)."""
+    (blocks differ in size at the end, and the data in width), without AutoGraph (it has no loop or branch on a
+    tensor, and the source conversion was most of its first call)."""
     matrix, column = tf.TensorSpec([None, None], dtype), tf.TensorSpec([None, k], dtype)
-    index, start = tf.TensorSpec([None, k], tf.int32), tf.TensorSpec([], tf.int32)
+    index, scalar = tf.TensorSpec([None, k], tf.int32), tf.TensorSpec([], tf.int32)
+    signature = [matrix, tf.TensorSpec([None, 1], dtype), scalar, scalar, scalar, scalar, column, index, column, index]
 
-    def run(queries_i, keys_j, start_i, start_j, best_i, index_i, best_j, index_j):
-        return _merge_pair(queries_i, keys_j, start_i, start_j, best_i, index_i, best_j, index_j, k, diagonal)
+    def run(x, squared_norms, start_i, size_i, start_j, size_j, best_i, index_i, best_j, index_j):
+        # −‖x_i − x_j‖² = [2x_i, −‖x_i‖², −1]·[x_j, 1, ‖x_j‖²]: one matmul yields the (negated) squared distances
+        # of a block pair with no further pass over them before top_k. The augmented rows are built here, per
+        # block, so that no augmented copy of all of x is held (two of them were ~0.9 GB at n = 70,000).
+        x_i, norms_i = x[start_i : start_i + size_i], squared_norms[start_i : start_i + size_i]
+        x_j, norms_j = x[start_j : start_j + size_j], squared_norms[start_j : start_j + size_j]
+        queries = tf.concat([2.0 * x_i, -norms_i, -tf.ones_like(norms_i)], 1)
+        keys = tf.concat([x_j, tf.ones_like(norms_j), norms_j], 1)
+        return _merge_pair(queries, keys, start_i, start_j, best_i, index_i, best_j, index_j, k, diagonal)
 
-    return tf.function(run, input_signature=[matrix, matrix, start, start, column, index, column, index])
+    return tf.function(run, input_signature=signature, autograph=False)
 
 
 def _merge_pair(queries_i, keys_j, start_i, start_j, best_i, index_i, best_j, index_j, k, diagonal):

@@ -1,6 +1,8 @@
-"""Deep SymNMF clustering's model: an autoencoder whose codes are clustered by SymNMF and fine-tuned toward
-SymNMF's memberships with IDEC's loss. Computes in `keras.ops` (any Keras backend); clustering the codes
-(`DeepSymNMF.cluster`) uses the TensorFlow graph code of `keras_mf.cluster.partition`, loaded on first use.
+"""Deep SymNMF clustering's model: an autoencoder (pretrained on augmented images when they are images) whose codes
+are clustered by `keras_mf.cluster.cluster_codes` (layouts, heads refined by SymNMF, modularity), optionally
+fine-tuned toward the clusters' memberships with IDEC's loss. Computes in `keras.ops` (any Keras backend);
+clustering the codes (`DeepSymNMF.cluster`) uses the TensorFlow graph code of `keras_mf.cluster.partition`, loaded
+on first use.
 
 References:
     Xie, J., Girshick, R. & Farhadi, A. (2016). Unsupervised Deep Embedding for Clustering Analysis (DEC).
@@ -11,6 +13,7 @@ References:
     SDM 2012. https://doi.org/10.1137/1.9781611972825.10
 """
 
+import math
 import weakref
 
 import keras
@@ -23,12 +26,37 @@ from keras_mf._validation import invalid_value
 from keras_mf.cluster.metrics import check_balance
 from keras_mf.exceptions import ClusteringError
 from keras_mf.models.autoencoder import Autoencoder
+from keras_mf.models.batches import AugmentedBatches
 
 # Floor of the sums that normalise memberships and targets: an empty cluster divides by this, not by 0.
 _TINY = 1e-12
 # Each model's functional encoder for `predict_codes`, kept here rather than as an attribute: Keras tracks attributes
 # and `.keras` saving walks them, which would change the saved file; weak keys let the models be collected.
 _ENCODERS = weakref.WeakKeyDictionary()
+# Hidden widths d–w–w–4w–k: DEC's 500–500–2000 for inputs of 500 or more features, the input's width below that
+# (no layer wider than the input it expands), and never under 64 units.
+_MAX_WIDTH = 500
+_MIN_WIDTH = 64
+# Pretraining makes about this many Adam updates whatever n (DEC's 50 epochs of 10,000 images in batches of 256 is
+# 2,000), within [10, 200] epochs, in batches of at most 256.
+_UPDATES = 2000
+_MIN_EPOCHS, _MAX_EPOCHS = 10, 200
+_MAX_BATCH = 256
+
+
+def default_hidden_units(features):
+    """The encoder's hidden widths `(w, w, 4w)` for inputs of `features` values: w = min(500, max(64, features)),
+    so DEC's 500–500–2000 from 500 features up (MNIST's 784), 64–64–256 for 8×8 images."""
+    width = min(_MAX_WIDTH, max(_MIN_WIDTH, check_int("features", features, 1)))
+    return (width, width, 4 * width)
+
+
+def pretrain_schedule(n):
+    """`(batch_size, epochs)` of pretraining on n examples: batch = min(256, n) and epochs = ⌈2000 / ⌈n / batch⌉⌉
+    clipped to [10, 200], about 2,000 updates (50 epochs at n = 10,000, 10 at 70,000, 200 below 2,560)."""
+    n = check_int("n", n, 1)
+    batch = min(_MAX_BATCH, n)
+    return batch, min(_MAX_EPOCHS, max(_MIN_EPOCHS, math.ceil(_UPDATES / math.ceil(n / batch))))
 
 
 def target_distribution(memberships):
@@ -42,7 +70,8 @@ def target_distribution(memberships):
 
 @keras.saving.register_keras_serializable(package="keras_mf")
 class DeepSymNMF(keras.Model):
-    """An autoencoder whose codes are clustered by SymNMF, and fine-tuned toward SymNMF's memberships (IDEC's loss).
+    """An autoencoder whose codes are clustered (`cluster`: layouts, heads refined by SymNMF, chosen by modularity),
+    and may be fine-tuned toward the clusters' memberships (`fine_tune`, IDEC's loss).
 
     `call` returns the Student-t soft assignments of the codes z to the cluster centres μ_j,
     q_ij ∝ (1 + ‖z_i − μ_j‖² / ν)^(−(ν+1)/2), and the reconstruction. Training (`fine_tune`) minimises
@@ -53,9 +82,13 @@ class DeepSymNMF(keras.Model):
     Args:
         input_shape: shape of one example without the batch axis, e.g. `(784,)`.
         n_clusters: number of clusters k.
-        latent_dim: size of the code z.
-        hidden_units: widths of the encoder's hidden layers (the decoder mirrors them).
+        latent_dim: size of the code z; None (default) means k.
+        hidden_units: widths of the encoder's hidden layers (the decoder mirrors them); None (default) means
+            `default_hidden_units(features)`: (w, w, 4w) with w = min(500, max(64, features)).
         degrees_of_freedom: ν of the Student-t kernel.
+
+    `fine_tune` (IDEC) is optional: the pipeline (`keras_mf.cli.experiments.deep_symnmf`) does not use it, as it
+    measured no gain over the chosen partition (see the CHANGELOG).
 
     Input shape: `(batch, *input_shape)`. Output: dict with `clusters` `(batch, n_clusters)` (rows sum to 1)
     and `reconstruction` `(batch, *input_shape)`.
@@ -73,16 +106,20 @@ class DeepSymNMF(keras.Model):
         self,
         input_shape=(784,),
         n_clusters=10,
-        latent_dim=10,
-        hidden_units=(500, 500, 2000),
+        latent_dim=None,
+        hidden_units=None,
         degrees_of_freedom=1.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self.n_clusters = check_int("n_clusters", n_clusters, 1)
+        features = math.prod(input_shape) if isinstance(input_shape, (tuple, list)) else input_shape
+        if hidden_units is None:
+            hidden_units = default_hidden_units(features)
+        latent_dim = self.n_clusters if latent_dim is None else latent_dim
         self.autoencoder = Autoencoder(
             input_shape=input_shape, latent_dim=latent_dim, hidden_units=hidden_units, name="autoencoder"
         )
-        self.n_clusters = check_int("n_clusters", n_clusters, 1)
         self.degrees_of_freedom = check_positive_float("degrees_of_freedom", degrees_of_freedom)
 
     def build(self, input_shape):
@@ -111,15 +148,33 @@ class DeepSymNMF(keras.Model):
         q = ops.power(1.0 + distances / nu, -(nu + 1.0) / 2.0)
         return q / ops.sum(q, axis=1, keepdims=True)
 
-    def pretrain(self, x, epochs=20, batch_size=256, learning_rate=1e-3, callbacks=None, verbose=2):
-        """Trains the autoencoder alone to reconstruct `x (n, *input_shape)` (MSE, Adam); returns its History."""
+    def pretrain(
+        self, x, epochs=None, batch_size=None, learning_rate=1e-3, augment=None, seed=0, callbacks=None, verbose=2
+    ):
+        """Trains the autoencoder alone to reconstruct `x (n, *input_shape)` (MSE, Adam); returns its History.
+
+        Args:
+            epochs, batch_size: None (default) means `pretrain_schedule(n)`: batches of min(256, n), about 2,000
+                updates.
+            augment: optional Keras layer (e.g. `keras_mf.layers.RandomAffine`) applied to each batch in training
+                mode; the autoencoder then reconstructs the augmented batch (see `AugmentedBatches`).
+            seed: seed of the augmented batches' shuffling.
+        """
         self._ensure_built(x)
+        default_batch, default_epochs = pretrain_schedule(len(x))
+        batch_size = default_batch if batch_size is None else check_int("batch_size", batch_size, 1)
+        epochs = default_epochs if epochs is None else check_int("epochs", epochs, 1)
         self.autoencoder.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
-        return self.autoencoder.fit(x, x, epochs=epochs, batch_size=batch_size, callbacks=callbacks, verbose=verbose)
+        if augment is None:
+            return self.autoencoder.fit(
+                x, x, epochs=epochs, batch_size=batch_size, callbacks=callbacks, verbose=verbose
+            )
+        batches = AugmentedBatches(x, augment, batch_size=min(batch_size, len(x)), seed=seed)
+        return self.autoencoder.fit(batches, epochs=epochs, callbacks=callbacks, verbose=verbose)
 
     def cluster(self, x, **kwargs):
-        """Clusters the codes of `x` with `cluster_codes(codes, n_clusters, **kwargs)` and moves the centres to the
-        membership-weighted means of the codes; returns `cluster_codes`' dict plus `codes`."""
+        """Clusters the codes of `x` with `keras_mf.cluster.cluster_codes(codes, n_clusters, **kwargs)` and moves
+        the centres to the membership-weighted means of the codes; returns `cluster_codes`' dict plus `codes`."""
         self._ensure_built(x)
         n = len(x)
         if self.n_clusters > n:

@@ -66,9 +66,9 @@ def test_symnmf_from_partition_starts_at_the_best_scale_and_reaches_the_planted_
     assert model.objective_ == pytest.approx(planted, rel=1e-5)  # the shuffled start ends at the planted optimum
 
 
-def test_bad_init():
-    with pytest.raises(ValueError, match="Received an invalid value for `init`"):
-        cluster_codes(_blobs()[0], 3, init="random")
+def test_bad_layouts():
+    with pytest.raises(ValueError, match="Received an invalid value for `layouts`"):
+        cluster_codes(_blobs()[0], 3, layouts=0)
 
 
 def test_collapse_check():

@@ -23,17 +23,17 @@ def _blobs(sizes=(40, 30, 50), dim=12, spread=0.3, seed=0):
     return x.astype(np.float32), labels
 
 
-@pytest.mark.slow  # three layouts of 300 SGD steps and SymNMF from one or two partitions
-@pytest.mark.parametrize("init", ["balanced", "spectral", "kmeans"])
-def test_layout_separates_blobs_and_is_deterministic(init):
+@pytest.mark.slow  # layouts of 300 SGD steps, three heads and SymNMF from each
+@pytest.mark.parametrize("refine", [True, False])
+def test_layout_separates_blobs_and_is_deterministic(refine):
     x, labels = _blobs()
     w = fuzzy_knn_graph(x, 10)
     first = neighbor_layout(w, n_components=2, steps=300, batch_size=256, seed=3)
     second = neighbor_layout(w, n_components=2, steps=300, batch_size=256, seed=3)
     np.testing.assert_array_equal(first, second)
-    result = cluster_codes(x, 3, layout_neighbors=10, layout_steps=300, graph_neighbors=10, init=init, seed=0)
-    # seed=0 fixes every draw (the layout's sampling, as the equality above shows, spectral clustering's and
-    # k-means' starts; SymNMF starts from their partition): the accuracy is one fixed number, not a sample, and on
+    result = cluster_codes(x, 3, layouts=1, layout_neighbors=10, layout_steps=300, graph_neighbors=10, refine=refine)
+    # seed=0 fixes every draw (the layout's sampling, as the equality above shows, the heads' starts; SymNMF
+    # starts from their partitions): the accuracy is one fixed number, not a sample, and on
     # blobs 3 apart with spread 0.3 anything but 1.0 is a failure.
     assert clustering_accuracy(labels, result["labels"]) == 1.0
 

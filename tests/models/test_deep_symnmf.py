@@ -59,21 +59,21 @@ def test_more_clusters_than_points():
     with pytest.raises(ValueError, match="`n_clusters`"):
         cluster_codes(x, 8)
     with pytest.raises(ValueError, match="`n_clusters`"):
-        run_deep_symnmf(x, 8, **SMALL)
+        run_deep_symnmf(x, 8)
 
 
 @pytest.fixture(scope="module")
 def tuned(tmp_path_factory):
     """A small model clustered and fine-tuned once, with its checkpoint (shared: the failure tests restore it).
 
-    The global seed fixes the initial weights and the batches' shuffling, and clustering without a layout draws
-    nothing else (spectral and k-means starts are seeded): on this CPU the run, and so its accuracy, is the same
+    The global seed fixes the initial weights and the batches' shuffling, and the clustering's draws (the layout,
+    the heads' starts) are seeded: on this CPU the run, and so its accuracy, is the same
     every time; the tests' `== 1.0` are that fixed value on three prototypes half their pixels apart."""
     x, labels = _images()
     keras.utils.set_random_seed(0)
     model = DeepSymNMF(input_shape=(64,), n_clusters=3, **SMALL)
     model.pretrain(x, epochs=10, batch_size=32, learning_rate=1e-2, verbose=0)
-    result = model.cluster(x, layout=False, graph_neighbors=10)
+    result = model.cluster(x, layouts=1, layout_neighbors=10, layout_steps=200, graph_neighbors=10)
     checkpoint = str(tmp_path_factory.mktemp("tuned") / "good.keras")
     model.fine_tune(x, result["memberships"], epochs=2, batch_size=32, checkpoint=checkpoint, verbose=0)
     return model, x, labels, result, checkpoint

@@ -1,4 +1,5 @@
-"""The MNIST classifier that `keras-mf-compress` and `benchmarks/svd.py` train and then compress."""
+"""The MNIST classifier that `keras-mf-compress` and `benchmarks/svd.py` train and then compress, and the small CNN
+that deep SymNMF clustering trains on its own clusters."""
 
 import keras
 
@@ -29,6 +30,41 @@ def mlp_classifier(hidden_units, input_dim=784, classes=10, learning_rate=1e-3):
     layers += [keras.layers.Dense(h, activation="relu") for h in hidden_units]
     layers.append(keras.layers.Dense(classes, activation="softmax"))
     model = keras.Sequential(layers, name="mlp")
+    compile_classifier(model, learning_rate)
+    return model
+
+
+def cnn_classifier(image_shape, classes=10, learning_rate=1e-3):
+    """A compiled small CNN on flat images: conv 32 3×3 → max-pool 2 → conv 64 3×3 → max-pool 2 → Dense 128 →
+    softmax over `classes` (ReLU throughout), the classic Keras MNIST convnet's shape.
+
+    Args:
+        image_shape: `(height, width, channels)`, each side at least 10 (two 3×3 convolutions and two poolings);
+            inputs are `(batch, height·width·channels)` floats.
+        classes: output size: outputs are `(batch, classes)` probabilities.
+        learning_rate: Adam's learning rate; loss sparse categorical cross-entropy, metric accuracy.
+
+    Example:
+
+    >>> model = cnn_classifier((16, 16, 1), classes=3)
+    >>> model.input_shape, model.output_shape
+    ((None, 256), (None, 3))
+    """
+    height, width, channels = image_shape
+    model = keras.Sequential(
+        [
+            keras.Input((height * width * channels,)),
+            keras.layers.Reshape((height, width, channels)),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Flatten(),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dense(classes, activation="softmax"),
+        ],
+        name="cnn",
+    )
     compile_classifier(model, learning_rate)
     return model
 
