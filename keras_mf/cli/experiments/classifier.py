@@ -46,6 +46,7 @@ def cnn_classifier(image_shape, classes=10, learning_rate=1e-3):
 
     Example:
 
+    >>> from keras_mf.cli.experiments.classifier import cnn_classifier
     >>> model = cnn_classifier((16, 16, 1), classes=3)
     >>> model.input_shape, model.output_shape
     ((None, 256), (None, 3))
