@@ -33,6 +33,8 @@ PENDING = {
 
 # Examples that take more than about a second on two busy cores: run by `pytest`, left out of `-m "not slow"`.
 SLOW = {
+    "keras_mf.models.stateful_rnn.StatefulRNN",  # compiles a training step
+    "keras_mf.layers.low_rank_dense.LowRankDense",  # compiles and fits
     "keras_mf.cli.experiments.worked_examples.run_all",
     "keras_mf.cli.compress_mnist.run",
     "keras_mf.cli.make_figures.symnmf_confusion_figure",
