@@ -28,7 +28,6 @@ OPTIONS = doctest.ELLIPSIS
 # fail today. Each is a strict xfail: it must fail, so that the change that fixes one turns this test red until its
 # entry is removed here.
 PENDING = {
-    "keras_mf.models.deep_symnmf.DeepSymNMF": "uses DeepSymNMF without importing it; shows (64, 3) for a TensorShape",
 }
 
 # Examples that take more than about a second on two busy cores: run by `pytest`, left out of `-m "not slow"`.
