@@ -27,8 +27,7 @@ OPTIONS = doctest.ELLIPSIS
 # Examples in files that another engineer owns while this pass ran (keras_mf/graph/*, models/deep_symnmf.py), which
 # fail today. Each is a strict xfail: it must fail, so that the change that fixes one turns this test red until its
 # entry is removed here.
-PENDING = {
-}
+PENDING = {}
 
 # Examples that take more than about a second on two busy cores: run by `pytest`, left out of `-m "not slow"`.
 SLOW = {
