@@ -10,6 +10,11 @@ behind them).
 Submodules load on first use (PEP 562), so that `keras-mf-* --help` answers without loading TensorFlow.
 Whatever the import order, `keras.saving.load_model` finds the Keras layers and models: they register with Keras
 as soon as Keras is imported, without importing it (see `_registration`).
+
+Example:
+    >>> import keras_mf
+    >>> keras_mf.SymNMF.__module__, keras_mf.compress.__module__
+    ('keras_mf.factorization.symnmf', 'keras_mf.compression')
 """
 
 import importlib

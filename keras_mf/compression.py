@@ -10,30 +10,59 @@ from keras_mf.layers.low_rank_dense import LowRankDense
 
 
 def compress(model, rank=None, energy=None, param_fraction=None, min_params=10_000):
-    """Returns a copy of `model` with its large Dense layers factorized; ready to fine-tune.
+    """Returns a copy of `model` with its large Dense layers factorized by truncated SVD; ready to fine-tune.
 
-    Exactly one of `rank`, `energy` and `param_fraction` chooses each layer's rank:
-      - `rank`: the same r for every layer (capped at the layer's min(m, n));
-      - `energy`: the smallest r keeping that fraction of the kernel's squared singular values;
-      - `param_fraction`: the largest r whose r·(m + n) kernel parameters stay within that fraction of m·n.
+    Each selected `keras.layers.Dense` with an `(m, n)` kernel W becomes a `keras_mf.layers.LowRankDense` holding
+    the best rank-r approximation of W (Eckart–Young: W's r leading singular triplets), so the copy computes
+    `activation(x @ U @ V + bias)` on inputs `(batch, ..., m)`, outputs `(batch, ..., n)`, in the layer's dtype.
+    Exactly one of `rank`, `energy` and `param_fraction` chooses each layer's rank r:
+
+    - `rank`: the same r for every layer (capped at the layer's min(m, n));
+    - `energy`: the smallest r keeping that fraction of the kernel's squared singular values;
+    - `param_fraction`: the largest r whose r·(m + n) kernel parameters stay within that fraction of m·n.
+
     A Dense layer is replaced only if it has at least `min_params` kernel parameters and the factorized
-    kernel is smaller; small layers such as a classifier head cost little and are left alone.
-
-    Dense layers inside nested Sequential or functional models are replaced too; every other layer is
-    copied with its weights (fitted `TruncatedSVD` layers stay fitted).
+    kernel is smaller; small layers such as a classifier head cost little and are left alone. Dense layers
+    inside nested Sequential or functional models are replaced too; every other layer is copied with its
+    weights (fitted `TruncatedSVD` layers stay fitted). `model` itself is not changed.
 
     Args:
-        model: a built Sequential or functional Keras model.
+        model: a built `keras.Model` (Sequential or functional).
+        rank: int ≥ 1, the rank of every factorized kernel; or None.
+        energy: float in (0, 1], the share of each kernel's squared Frobenius norm to keep; or None.
+        param_fraction: float in (0, 1], the kernel-parameter budget per layer as a share of m·n; or None.
+        min_params: int ≥ 0, the fewest kernel parameters m·n a Dense layer must have to be factorized.
 
     Returns:
-        `(compressed_model, report)`; `report` is a list of dicts per Dense layer with its name,
-        shape, rank (None if kept) and parameters before and after.
+        A tuple `(compressed_model, report)`. `compressed_model` is an uncompiled `keras.Model` with the same
+        inputs and outputs; `report` lists one dict per Dense layer met, in order, with keys "layer" (its name),
+        "shape" `(m, n)`, "rank" (int, or None if kept), "params_before" and "params_after" (kernel and bias
+        parameters).
+
+    Raises:
+        ValueError: not exactly one of `rank`, `energy` and `param_fraction` given, or one out of its range, or
+            `min_params` below 0.
+        TypeError: `model` is not a built `keras.Model`.
+
+    References:
+        Eckart, C. & Young, G. (1936). The approximation of one matrix by another of lower rank.
+        Psychometrika 1, 211–218. https://doi.org/10.1007/BF02288367
+
+        Xue, J., Li, J. & Gong, Y. (2013). Restructuring of deep neural network acoustic models with singular
+        value decomposition. Proc. Interspeech 2013, 2365–2369. https://doi.org/10.21437/Interspeech.2013-552
 
     Example:
-
-    >>> small, report = compress(mlp, param_fraction=0.25)
-    >>> small.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    >>> small.fit(x_train, y_train, epochs=2)      # a short fine-tune recovers most of the accuracy
+        >>> import keras
+        >>> import numpy as np
+        >>> from keras_mf.compression import compress
+        >>> hidden, head = keras.layers.Dense(32, name="hidden"), keras.layers.Dense(10, name="head")
+        >>> model = keras.Sequential([keras.Input((64,)), hidden, head])
+        >>> small, report = compress(model, rank=4, min_params=1000)
+        >>> [(r["layer"], r["shape"], r["rank"], r["params_after"]) for r in report]
+        [('hidden', (64, 32), 4, 416), ('head', (32, 10), None, 330)]
+        >>> x = np.random.default_rng(0).random((2, 64), dtype=np.float32)
+        >>> tuple(small(x).shape)
+        (2, 10)
     """
     check_exactly_one(rank=rank, energy=energy, param_fraction=param_fraction)
     if rank is not None:

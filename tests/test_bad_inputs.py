@@ -31,6 +31,7 @@ from keras_mf.datasets import load_mnist
 from keras_mf.datasets import read_idx
 from keras_mf.exceptions import NotFittedError
 from keras_mf.models import DeepSymNMF
+from keras_mf.training import evaluate_chunked
 
 RNG = np.random.default_rng(0)
 X = RNG.random((40, 6)).astype(np.float32)
@@ -75,7 +76,20 @@ def _stateful():
 
 
 # (call, exception type, text the message must contain)
+def _evaluate_chunked(**kwargs):
+    model = StatefulRNN(units=2, output_dim=2, stateful=True, batch_size=2)
+    model.build((2, 2, 3))
+    arguments = {"x": np.zeros((4, 4, 3), np.float32), "y": np.zeros(4, np.int64), "chunks": 2} | kwargs
+    return evaluate_chunked(model, **arguments)
+
+
 LIBRARY = {
+    "evaluate_chunked chunks not dividing the rows": (lambda: _evaluate_chunked(chunks=3), ValueError, "`chunks`"),
+    "evaluate_chunked reset_every_chunk str": (
+        lambda: _evaluate_chunked(reset_every_chunk="no"),
+        TypeError,
+        "`reset_every_chunk`",
+    ),
     "size_entropy no labels": (lambda: cluster.size_entropy([], 2), ValueError, "`labels`"),
     "check_balance 2-D labels": (lambda: cluster.check_balance(np.ones((2, 2), int), 2), ValueError, "`labels`"),
     "check_balance n_clusters 0": (lambda: cluster.check_balance([0, 0], 0), ValueError, "`n_clusters`"),
@@ -205,6 +219,7 @@ LIBRARY = {
         "`b`",
     ),
     "gram_accumulator center str": (lambda: linalg.gram_accumulator("yes"), TypeError, "`center`"),
+    "gram_accumulator dtype unknown": (lambda: linalg.gram_accumulator(True, "foo"), ValueError, "`dtype`"),
     "connected_components asymmetric": (
         lambda: graph.connected_components(np.triu(np.ones((3, 3)))),
         ValueError,

@@ -224,7 +224,7 @@ def _returns_value(function):
         source = inspect.getsource(function)
     except (OSError, TypeError):
         return False
-    return re.search(r"^[ \t]+return[ \t]+\S", source, re.M) is not None
+    return re.search(r"^[ \t]+return[ \t]+[^\s#]", source, re.M) is not None  # not a bare `return  # why`
 
 
 _LITERAL = re.compile(r"(``.*?``|`[^`]*`)")

@@ -41,9 +41,20 @@ def _parsers():
 
 @functools.cache
 def hparam_kinds():
-    """`{dest: (flag, help, kind, choices)}` over every command's options; a dest whose kind differs between
-    commands is a string. A default of None (a rule computed from the data, e.g. `keras-mf-deep-cluster`'s
-    `--epochs`) says nothing about the kind: the other commands' defaults decide, or it is a string."""
+    """Every command's options as HParams columns; a dest whose kind differs between commands is a string.
+
+    A default of None (a rule computed from the data, e.g. `keras-mf-deep-cluster`'s `--epochs`) says nothing about
+    the kind: the other commands' defaults decide, or it is a string.
+
+    Returns:
+        `{dest: (flag, help, kind, choices)}`: the last option string ("--latent-dim"), its help, "number",
+        "bool" or "string", and the allowed values as strings (or None). Cached: computed once per process.
+
+    Example:
+        >>> from keras_mf.cli._experiment import hparam_kinds
+        >>> hparam_kinds()["latent_dim"][:3]
+        ('--latent-dim', 'size of the code', 'number')
+    """
     kinds, votes = {}, {}
     for parser in _parsers().values():
         for action in parser._actions:
@@ -73,7 +84,17 @@ def _kind(action):
 
 @functools.cache
 def experiment():
-    """The HParams experiment every command writes (the same for all, so TensorBoard may pick any run's)."""
+    """The HParams experiment every command writes (the same for all, so TensorBoard may pick any run's).
+
+    Returns:
+        A `tensorboard.plugins.hparams.api_pb2.Experiment`: "command" and "options" first, then every option of
+        every command, and the metrics of `METRICS` in their order. Cached: built once per process.
+
+    Example:
+        >>> from keras_mf.cli._experiment import experiment
+        >>> [info.name for info in experiment().hparam_infos][:2], len(experiment().metric_infos)
+        (['command', 'options'], 11)
+    """
     from keras_mf.training.hparams import experiment_summary
 
     hparams = [
@@ -85,7 +106,22 @@ def experiment():
 
 
 def options(parser, args):
-    """The options of `args` that differ from `parser`'s defaults, as they would be typed."""
+    """The options of `args` that differ from `parser`'s defaults, as they would be typed.
+
+    Args:
+        parser: the command's `argparse.ArgumentParser`.
+        args: the parsed namespace.
+
+    Returns:
+        str, e.g. "--epochs 5 --linear" (`--help`, `--version`, `--logdir` and `--resume` left out).
+
+    Example:
+        >>> from keras_mf.cli._experiment import options
+        >>> from keras_mf.cli.train_autoencoder import build_parser
+        >>> parser = build_parser()
+        >>> options(parser, parser.parse_args(["--epochs", "5", "--linear", "--logdir", "x"]))
+        '--epochs 5 --linear'
+    """
     typed = []
     for action in parser._actions:
         value = getattr(args, action.dest, None)
@@ -100,7 +136,27 @@ def options(parser, args):
 
 
 def log_run(logdir, args, metrics):
-    """Writes the run's HParams session: its command, options and final `metrics` (names from `METRICS`)."""
+    """Writes the run's HParams session: its command, options and final `metrics` (names from `METRICS`).
+
+    The row is named "<command without keras-mf->: <run folder>" in the "Trial ID" column.
+
+    Args:
+        logdir: str, the run folder.
+        args: the command's parsed namespace (its `script` names the command).
+        metrics: `{name: number}`, each name one of `METRICS`.
+
+    Raises:
+        ValueError: a metric not declared in `METRICS`.
+
+    Example:
+        >>> import os, tempfile
+        >>> from keras_mf.cli._experiment import log_run
+        >>> from keras_mf.cli.train_rnn import build_parser
+        >>> logdir = tempfile.mkdtemp()
+        >>> log_run(logdir, build_parser().parse_args([]), {"eval_accuracy": 0.97, "seconds": 60.0})
+        >>> any(name.startswith("events.out.tfevents") for name in os.listdir(logdir))
+        True
+    """
     from keras_mf.training.hparams import hparam_values
     from keras_mf.training.hparams import log_hparams
 

@@ -5,6 +5,13 @@ rank, parameters and accuracy before and after a short fine-tune; also Truncated
 against rank on MNIST. TensorBoard gets both results as text tables and plots (x = parameters, x = rank).
 
     keras-mf-compress --fractions 0.5 0.25 0.1
+
+References:
+    Eckart, C. & Young, G. (1936). The approximation of one matrix by another of lower rank.
+    Psychometrika 1, 211–218. https://doi.org/10.1007/BF02288367
+
+    Xue, J., Li, J. & Gong, Y. (2013). Restructuring of deep neural network acoustic models with singular
+    value decomposition. Proc. Interspeech 2013, 2365–2369. https://doi.org/10.21437/Interspeech.2013-552
 """
 
 import os
@@ -14,6 +21,18 @@ from keras_mf.training import args as cli_args
 
 
 def build_parser():
+    """The command's `argparse.ArgumentParser`: the shared options (`keras_mf.training.make_parser`, 10 epochs by
+    default) and `--hidden-units`, `--fractions`, `--fine-tune-epochs`, `--ranks`, `--train-split`, `--eval-split`.
+
+    Returns:
+        An `argparse.ArgumentParser` (nothing is loaded: `--help` answers without TensorFlow).
+
+    Example:
+        >>> from keras_mf.cli.compress_mnist import build_parser
+        >>> args = build_parser().parse_args(["--fractions", "0.5", "0.1"])
+        >>> args.fractions, args.hidden_units, args.fine_tune_epochs
+        ([0.5, 0.1], [512, 256], 3)
+    """
     parser = cli_args.make_parser("compress_mnist", __doc__.splitlines()[0], epochs=10, batch_size=128)
     parser.add_argument(
         "--hidden-units", type=cli_args.positive_int, nargs="+", default=[512, 256], help="MLP hidden widths"
@@ -36,7 +55,38 @@ def build_parser():
 
 
 def run(argv=None):
-    """Runs the command on `argv` and returns its results (what the table shows), for tests and notebooks."""
+    """Runs the command on `argv` and returns its results (what the table shows), for tests and notebooks.
+
+    Trains the MLP (`keras_mf.cli.experiments.classifier.mlp_classifier`), compresses its Dense layers at each
+    budget of `--fractions` (`keras_mf.compress`) and fine-tunes each copy; measures TruncatedSVD's
+    reconstruction error of the images at each rank of `--ranks`; writes the TensorBoard logs and the model
+    `<logdir>/mlp.keras`; prints both tables and the files written.
+
+    Args:
+        argv: list of str (the command line without the program name), or None for `sys.argv[1:]`.
+
+    Returns:
+        A dict: "rows" (the compression table: `[budget, ranks, Dense parameters, accuracy before fine-tuning,
+        accuracy after]`, the trained model first), "curve" (`[(rank, reconstruction MSE per pixel)]`) and
+        "seconds" (the whole run's time).
+
+    Raises:
+        SystemExit: status 2 for a bad option (the flag named, before TensorFlow loads); status 1 when the loss
+            became NaN/inf.
+
+    Example:
+        One short epoch on 256 bundled images (a few seconds: the example is in the slow test suite):
+
+        >>> import contextlib, io, tempfile
+        >>> from keras_mf.cli import compress_mnist
+        >>> argv = ["--data", "bundled", "--train-split", "test[:256]", "--eval-split", "test[8000:8256]",
+        ...         "--epochs", "1", "--hidden-units", "32", "--fractions", "0.5", "--fine-tune-epochs", "1",
+        ...         "--ranks", "2", "4", "--logdir", tempfile.mkdtemp()]
+        >>> with contextlib.redirect_stdout(io.StringIO()):
+        ...     result = compress_mnist.run(argv)
+        >>> [row[:3] for row in result["rows"]], [rank for rank, _ in result["curve"]]
+        ([['1.0 (original)', '-', 25450], [0.5, '15', 12602]], [2, 4])
+    """
     args = cli_args.parse_args(build_parser(), argv)
     from keras_mf.training.quiet import quiet_tensorflow
 
@@ -78,8 +128,34 @@ CURVE_HEADERS = ["rank", "TruncatedSVD reconstruction MSE"]
 
 
 def train_classifier(args, strategy, train, evaluation):
-    """The MLP trained on `train` (`(x, y)`), validated on `evaluation` each epoch (TensorBoard overlays both
-    curves), with the standard callbacks; returns `(model, callbacks)`."""
+    """The MLP trained on `train`, validated on `evaluation` each epoch (TensorBoard overlays both curves), with the
+    standard callbacks (`keras_mf.training.standard_callbacks`).
+
+    Args:
+        args: the parsed namespace (hidden units, epochs, batch size, `logdir`).
+        strategy: the `tf.distribute.Strategy` to build it under.
+        train: a tuple `(x, y)`, images `(n, 784)` float32 in [0, 1] and labels `(n,)`.
+        evaluation: a tuple `(x, y)`.
+
+    Returns:
+        A tuple `(model, callbacks)`: the trained `keras.Sequential` and the callbacks (for the run's time).
+
+    Raises:
+        SystemExit: the loss became NaN/inf (`keras_mf.training.exit_if_stopped`).
+
+    Example:
+        >>> import contextlib, io, tempfile
+        >>> import numpy as np
+        >>> from keras_mf.cli.compress_mnist import build_parser, train_classifier
+        >>> from keras_mf.training import get_strategy
+        >>> argv = ["--hidden-units", "8", "--epochs", "1", "--logdir", tempfile.mkdtemp()]
+        >>> args = build_parser().parse_args(argv)
+        >>> x, y = np.zeros((32, 784), np.float32), np.arange(32) % 10
+        >>> with contextlib.redirect_stdout(io.StringIO()):     # Keras' progress lines
+        ...     model, callbacks = train_classifier(args, get_strategy("none"), (x, y), (x, y))
+        >>> model.count_params()                      # 784·8 + 8 + 8·10 + 10
+        6370
+    """
     from keras_mf import training
     from keras_mf.cli.experiments.classifier import mlp_classifier
 
@@ -99,7 +175,30 @@ def train_classifier(args, strategy, train, evaluation):
 
 
 def compress_all(args, model, train, evaluation):
-    """The table's rows: the trained model, then each budget before and after fine-tuning, one phase line each."""
+    """The table's rows: the trained model, then each budget before and after fine-tuning, one phase line each.
+
+    Args:
+        args: the parsed namespace (fractions, fine-tune epochs, batch size).
+        model: the trained MLP.
+        train: a tuple `(x, y)` for fine-tuning.
+        evaluation: a tuple `(x, y)` for the accuracies.
+
+    Returns:
+        A list of rows `[budget, ranks "r1/r2", Dense parameters, accuracy before, accuracy after fine-tuning]`,
+        the trained model's first (budget "1.0 (original)").
+
+    Example:
+        >>> import contextlib, io
+        >>> import numpy as np
+        >>> from keras_mf.cli.compress_mnist import build_parser, compress_all
+        >>> from keras_mf.cli.experiments.classifier import mlp_classifier
+        >>> args = build_parser().parse_args(["--fractions", "0.5", "--fine-tune-epochs", "1"])
+        >>> x, y = np.zeros((32, 784), np.float32), np.arange(32) % 10
+        >>> with contextlib.redirect_stdout(io.StringIO()):     # one phase line per budget
+        ...     rows = compress_all(args, mlp_classifier((16,)), (x, y), (x, y))
+        >>> [row[:3] for row in rows]          # rank 7: 7·(784 + 16) + 16, and the output layer's 16·10 + 10
+        [['1.0 (original)', '-', 12730], [0.5, '7', 5786]]
+    """
     from keras_mf import training
     from keras_mf.cli.experiments.compression import compress_and_fine_tune
     from keras_mf.cli.experiments.compression import dense_parameters
@@ -117,7 +216,28 @@ def compress_all(args, model, train, evaluation):
 
 def write_logs(args, model, rows, curve, seconds):
     """The model, its op graph, the result tables as text, the plots (x = parameters, x = rank) and the HParams
-    row. Returns `{file: what it is}`."""
+    row.
+
+    Args:
+        args: the parsed namespace (with `logdir`).
+        model: the trained MLP (saved as `<logdir>/mlp.keras`).
+        rows: the rows of `compress_all`.
+        curve: `[(rank, MSE)]` of `keras_mf.cli.experiments.compression.svd_error_curve`.
+        seconds: float, the whole run's time.
+
+    Returns:
+        `{path: what it is}` for `keras_mf.training.report_outputs`.
+
+    Example:
+        >>> import os, tempfile
+        >>> from keras_mf.cli.compress_mnist import build_parser, write_logs
+        >>> from keras_mf.cli.experiments.classifier import mlp_classifier
+        >>> args = build_parser().parse_args(["--logdir", tempfile.mkdtemp()])
+        >>> rows = [["1.0 (original)", "-", 12730, 0.9, 0.9], [0.5, "5/10", 4230, 0.8, 0.88]]
+        >>> files = write_logs(args, mlp_classifier((16,)), rows, [(2, 0.05), (4, 0.04)], 3.0)
+        >>> sorted(os.path.basename(path) for path in files)
+        ['', 'mlp.keras']
+    """
     import tensorflow as tf
 
     from keras_mf import training
@@ -145,7 +265,23 @@ def write_logs(args, model, rows, curve, seconds):
 
 
 def write_plots(folder, rows, curve):
-    """With matplotlib: accuracy against Dense parameters, and TruncatedSVD's error against rank, as images."""
+    """With matplotlib: accuracy against Dense parameters, and TruncatedSVD's error against rank, as images
+    "compression/accuracy_vs_parameters" and "svd/reconstruction_mse_vs_rank" in `folder`.
+
+    Args:
+        folder: str, the TensorBoard folder of the images.
+        rows: the rows of `compress_all`.
+        curve: `[(rank, MSE)]`.
+
+    Example:
+        >>> import os, tempfile
+        >>> from keras_mf.cli.compress_mnist import write_plots
+        >>> folder = tempfile.mkdtemp()
+        >>> rows = [["1.0 (original)", "-", 1000, 0.9, 0.9], [0.5, "8", 500, 0.8, 0.88]]
+        >>> write_plots(folder, rows, [(2, 0.05), (4, 0.04)])
+        >>> len(os.listdir(folder))
+        1
+    """
     import tensorflow as tf
 
     from keras_mf.training import plots
@@ -173,7 +309,23 @@ def write_plots(folder, rows, curve):
 
 
 def main(argv=None):
-    """The console entry point: runs the command; exit status 0, 2 for a bad argument, 130 after a Ctrl-C."""
+    """The console entry point `keras-mf-compress`: runs the command (see `run`).
+
+    Args:
+        argv: list of str, or None for `sys.argv[1:]`.
+
+    Raises:
+        SystemExit: exit status 2 for a bad argument (before TensorFlow loads), 1 when the loss became NaN/inf,
+            130 after a Ctrl-C (with the line saying where it stopped and how to resume).
+
+    Example:
+        >>> from keras_mf.cli.compress_mnist import main
+        >>> try:
+        ...     main(["--fractions", "2"])          # argparse prints the error on standard error
+        ... except SystemExit as exit:
+        ...     print("exit status", exit.code)
+        exit status 2
+    """
     from keras_mf.training.progress import run_command
 
     run_command(run, argv)

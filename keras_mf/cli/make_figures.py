@@ -22,6 +22,17 @@ FIGURES = ("reconstructions.png", "error_vs_rank.png", "principal_components.png
 
 
 def build_parser():
+    """The script's `argparse.ArgumentParser`: `--out`, `--seed`, `--epochs`, `--latent-dims`, `--cluster-images`.
+
+    Returns:
+        An `argparse.ArgumentParser` (nothing is loaded: `--help` answers without TensorFlow).
+
+    Example:
+        >>> from keras_mf.cli.make_figures import build_parser
+        >>> args = build_parser().parse_args([])
+        >>> args.out, args.epochs, args.latent_dims, args.cluster_images
+        ('docs', 15, [8, 32], 10000)
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=cli_args.HelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s (keras_mf {__version__})")
     parser.add_argument("--out", default="docs", help="folder the PNGs are written to")
@@ -37,7 +48,36 @@ def build_parser():
 
 
 def run(argv=None):
-    """Draws the figures into `--out` and returns their paths."""
+    """Draws the figures into `--out` and returns their paths.
+
+    Trains an autoencoder per `--latent-dims` on the 8,000 bundled training images (`keras-mf-autoencoder`'s
+    `run`, its logs in a temporary folder), fits PCA at the largest code size, and clusters the first
+    `--cluster-images` test images with SymNMF (`keras_mf.graph.pipeline.cluster`, 10 clusters, 5 restarts).
+
+    Args:
+        argv: list of str, or None for `sys.argv[1:]`.
+
+    Returns:
+        The paths (str) of the four PNGs, in the order of `FIGURES`; an empty list without matplotlib.
+
+    Raises:
+        SystemExit: status 2 for a bad option.
+
+    Example:
+        A run trains on 8,000 images (tens of seconds even at one epoch: tests/cli/test_make_figures.py runs it);
+        `--cluster-images` below the 20 that a 10-neighbour graph of 10 clusters needs is refused first:
+
+        >>> import contextlib, io
+        >>> from keras_mf.cli import make_figures
+        >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+        ...     try:
+        ...         make_figures.run(["--epochs", "1", "--cluster-images", "10"])
+        ...     except SystemExit as exit:
+        ...         print("exit status", exit.code)
+        exit status 2
+        >>> print(err.getvalue().splitlines()[-1].split(": ", 1)[1])       # after the program's name
+        error: argument --cluster-images: expected an integer in [20, 10000], received 10
+    """
     args = build_parser().parse_args(argv)
     from keras_mf.training.quiet import quiet_tensorflow
 
@@ -98,7 +138,21 @@ def run(argv=None):
 
 
 def image_grid_figure(rows):
-    """Digits in rows, `{row label: (count, 784) images}`, each row labelled on its left."""
+    """Digits in rows, each row labelled on its left (grey levels in [0, 1], ink dark).
+
+    Args:
+        rows: `{row label: (count, 784) float images}`, the same count in each row.
+
+    Returns:
+        A `matplotlib.figure.Figure` with one axes per image.
+
+    Example:
+        >>> import numpy as np
+        >>> from keras_mf.cli.make_figures import image_grid_figure
+        >>> figure = image_grid_figure({"original": np.zeros((3, 784)), "PCA": np.ones((3, 784))})
+        >>> len(figure.axes)
+        6
+    """
     from keras_mf.training import plots
 
     count = len(next(iter(rows.values())))
@@ -115,7 +169,25 @@ def image_grid_figure(rows):
 
 
 def principal_components_figure(x, count=9):
-    """The mean image and the first `count` principal components of x `(n, 784)`."""
+    """The mean image and the first `count` principal components of x, each titled with its share of the variance.
+
+    Components are drawn on a symmetric red-blue scale (a component's sign is arbitrary).
+
+    Args:
+        x: float images `(n, 784)`, n > `count`.
+        count: int, the number of components.
+
+    Returns:
+        A `matplotlib.figure.Figure` of `count + 1` images.
+
+    Example:
+        >>> import numpy as np
+        >>> from keras_mf.cli.make_figures import principal_components_figure
+        >>> x = np.random.default_rng(0).random((50, 784), dtype=np.float32)
+        >>> figure = principal_components_figure(x, count=3)
+        >>> [axes.get_title().split(":")[0] for axes in figure.axes]
+        ['mean', 'PC 1', 'PC 2', 'PC 3']
+    """
     import keras
     import numpy as np
 
@@ -142,7 +214,21 @@ def principal_components_figure(x, count=9):
 
 def symnmf_confusion_figure(count, seed):
     """SymNMF (10 clusters, 5 restarts, as `keras-mf-cluster` runs it) of the normalised 10-NN graph of
-    the first `count` test images, clusters ordered to match the digits."""
+    the first `count` test images, clusters ordered to match the digits.
+
+    Args:
+        count: int, the number of bundled test images, ≥ 20.
+        seed: int, SymNMF's random starts.
+
+    Returns:
+        A `matplotlib.figure.Figure`: the confusion matrix, titled with the clustering accuracy.
+
+    Example:
+        >>> from keras_mf.cli.make_figures import symnmf_confusion_figure
+        >>> figure = symnmf_confusion_figure(100, seed=0)
+        >>> figure.axes[0].get_title()
+        'SymNMF on 100 MNIST digits: accuracy ...%'
+    """
     import numpy as np
 
     from keras_mf.cluster import clustering_accuracy
@@ -172,7 +258,22 @@ def _save(figure, path):
 
 
 def main(argv=None):
-    """The console entry point: draws the figures; exit status 0, 2 for a bad argument, 130 after a Ctrl-C."""
+    """The script's entry point (`python scripts/make_figures.py`): draws the figures (see `run`).
+
+    Args:
+        argv: list of str, or None for `sys.argv[1:]`.
+
+    Raises:
+        SystemExit: exit status 2 for a bad argument (before TensorFlow loads), 130 after a Ctrl-C.
+
+    Example:
+        >>> from keras_mf.cli.make_figures import main
+        >>> try:
+        ...     main(["--cluster-images", "5"])          # argparse prints the error on standard error
+        ... except SystemExit as exit:
+        ...     print("exit status", exit.code)
+        exit status 2
+    """
     from keras_mf.training.progress import run_command
 
     run_command(run, argv)

@@ -10,6 +10,16 @@ from keras_mf import __version__
 
 
 def build_parser():
+    """The command's `argparse.ArgumentParser`: `--markdown PATH` and `--version`.
+
+    Returns:
+        An `argparse.ArgumentParser` (nothing is loaded: `--help` answers without TensorFlow).
+
+    Example:
+        >>> from keras_mf.cli.reproduce_tutorials import build_parser
+        >>> build_parser().parse_args(["--markdown", "TUTORIALS.md"]).markdown
+        'TUTORIALS.md'
+    """
     # No --seed, --logdir or --data: the worked examples are the tutorials' own matrices, with fixed seeds.
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s (keras_mf {__version__})")
@@ -18,6 +28,21 @@ def build_parser():
 
 
 def to_markdown(examples):
+    """The worked examples as the Markdown page TUTORIALS.md: a title, how it was made, and one table row each.
+
+    Args:
+        examples: a list of `keras_mf.cli.experiments.worked_examples.Example`.
+
+    Returns:
+        str, the Markdown text (ending in a line break).
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import Example
+        >>> from keras_mf.cli.reproduce_tutorials import to_markdown
+        >>> page = to_markdown([Example("L2 norm of w=[3,-4]", "003 范数", "5", "5", "agrees")])
+        >>> page.splitlines()[-1]
+        '| 1 | L2 norm of w=[3,-4] | 003 范数 | 5 | 5 | agrees |'
+    """
     from keras_mf.training.tables import markdown_table
 
     lines = [
@@ -34,7 +59,31 @@ def to_markdown(examples):
 
 
 def run(argv=None):
-    """Runs the command on `argv` and returns its results (what the table shows), for tests and notebooks."""
+    """Runs the command on `argv` and returns its results (what the table shows), for tests and notebooks.
+
+    Recomputes every worked example (`keras_mf.cli.experiments.worked_examples.run_all`), prints each with the
+    tutorial's value, ours and the verdict, then a summary table and a `RESULT` line; with `--markdown`, writes
+    the Markdown table (`to_markdown`) atomically.
+
+    Args:
+        argv: list of str (the command line without the program name), or None for `sys.argv[1:]`.
+
+    Returns:
+        The list of `Example` objects, in the order of `EXAMPLES`.
+
+    Raises:
+        SystemExit: status 2 for a bad option.
+
+    Example:
+        All 24 examples (seconds: the example is in the slow test suite):
+
+        >>> import contextlib, io
+        >>> from keras_mf.cli import reproduce_tutorials
+        >>> with contextlib.redirect_stdout(io.StringIO()):
+        ...     examples = reproduce_tutorials.run([])
+        >>> len(examples), sum(e.verdict == "slip" for e in examples)
+        (24, 7)
+    """
     args = build_parser().parse_args(argv)
     from keras_mf.training.quiet import quiet_tensorflow
 
@@ -64,7 +113,23 @@ def run(argv=None):
 
 
 def main(argv=None):
-    """The console entry point: runs the command; exit status 0, 2 for a bad argument, 130 after a Ctrl-C."""
+    """The console entry point `keras-mf-tutorials`: runs the command (see `run`).
+
+    Args:
+        argv: list of str, or None for `sys.argv[1:]`.
+
+    Raises:
+        SystemExit: exit status 2 for a bad argument (before TensorFlow loads), 130 after a Ctrl-C (with the
+            line saying where it stopped).
+
+    Example:
+        >>> from keras_mf.cli.reproduce_tutorials import main
+        >>> try:
+        ...     main(["--seed", "0"])          # argparse prints the error on standard error
+        ... except SystemExit as exit:
+        ...     print("exit status", exit.code)
+        exit status 2
+    """
     from keras_mf.training.progress import run_command
 
     run_command(run, argv)

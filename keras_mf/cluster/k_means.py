@@ -18,8 +18,22 @@ def kmeans(x, n_clusters, n_init=10, max_iter=100, seed=0):
     Runs on centred, rescaled points (`linalg.distances.condition_points`: points far from the origin keep
     their distances' digits, points near the dtype's range do not overflow), in x's float dtype.
 
+    Args:
+        x: float or int points `(n, d)`, finite, dense (numpy, tensor or nested list; integers become float).
+        n_clusters: int in [1, n].
+        n_init: int ≥ 1, the number of k-means++ starts.
+        max_iter: int ≥ 1, the most Lloyd iterations per start.
+        seed: int, seeds the k-means++ draws (start i uses `[seed, i]`): the same seed gives the same result.
+
     Returns:
-        `(labels (n,) int, centers (n_clusters, d), inertia float)`.
+        `(labels, centers, inertia)`: labels an int numpy array `(n,)` with values in [0, n_clusters),
+        centers a numpy array `(n_clusters, d)` in x's float dtype, inertia a float, the sum of squared
+        distances of the points to their centres (in x's squared units).
+
+    Raises:
+        ValueError: `x` not `(n, d)` with n ≥ 1, or holding NaN/inf; `n_clusters` outside [1, n]; `n_init` or
+            `max_iter` below 1.
+        TypeError: sparse `x`, or a non-real dtype.
 
     Warns:
         ConvergenceWarning: fewer distinct clusters were found than `n_clusters` (duplicate points: fewer
@@ -29,6 +43,17 @@ def kmeans(x, n_clusters, n_init=10, max_iter=100, seed=0):
     References:
         Arthur, D. & Vassilvitskii, S. (2007). k-means++: The Advantages of Careful Seeding. SODA 2007.
         https://dl.acm.org/doi/10.5555/1283383.1283494
+
+        Lloyd, S. P. (1982). Least squares quantization in PCM. IEEE Transactions on Information Theory 28(2),
+        129–137. https://doi.org/10.1109/TIT.1982.1056489
+
+    Example:
+        >>> import numpy as np
+        >>> from keras_mf.cluster import kmeans
+        >>> x = np.array([[0.0, 0.0], [0.0, 1.0], [10.0, 0.0], [10.0, 1.0]])
+        >>> labels, centers, inertia = kmeans(x, 2, n_init=2)
+        >>> bool(labels[0] == labels[1] != labels[2] == labels[3]), np.sort(centers[:, 0]), round(inertia, 6)
+        (True, array([ 0., 10.]), 1.0)
     """
     x = check_points("x", x)
     n = int(x.shape[0])

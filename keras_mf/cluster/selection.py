@@ -40,6 +40,7 @@ def modularity(graph, labels):
 
     Example:
 
+    >>> from keras_mf.cluster.selection import modularity
     >>> import numpy as np
     >>> two_triangles = np.kron(np.eye(2), np.ones((3, 3)) - np.eye(3))
     >>> round(modularity(two_triangles, [0, 0, 0, 1, 1, 1]), 6)        # 2 · (1/2 − 1/4)
@@ -56,6 +57,7 @@ def best_by_modularity(graph, candidates):
 
     Example:
 
+    >>> from keras_mf.cluster.selection import best_by_modularity
     >>> import numpy as np
     >>> two_triangles = np.kron(np.eye(2), np.ones((3, 3)) - np.eye(3))
     >>> best_by_modularity(two_triangles, [[0, 1, 0, 1, 0, 1], [0, 0, 0, 1, 1, 1]])[0]
@@ -77,6 +79,7 @@ def confident_points(graph, labels, fraction=0.8):
 
     Example:
 
+    >>> from keras_mf.cluster.selection import confident_points
     >>> import numpy as np
     >>> path = np.diag(np.ones(3), 1) + np.diag(np.ones(3), -1)     # 0 − 1 − 2 − 3
     >>> confident_points(path, [0, 0, 0, 1], fraction=0.5).tolist()   # 2 sits next to the other cluster

@@ -6,7 +6,8 @@
 
 from keras_mf._lazy import lazy_names
 
-# Where `load_mnist` may read from, in the order `"auto"` tries the others.
+#: Where `load_mnist` may read from: "auto" tries "tfds", then "idx", then "bundled" (the MNIST test split shipped
+#: in the package).
 SOURCES = ("auto", "tfds", "idx", "bundled")
 
 _ATTRIBUTES = {"load_mnist": "mnist", "load_fashion_mnist": "mnist", "read_idx": "idx"}

@@ -15,18 +15,37 @@ _UNSIGNED_BYTE = 0x08
 
 
 def read_idx(path, expected_ndim):
-    """Reads one IDX file of unsigned bytes.
+    """Reads one IDX file of unsigned bytes, the format MNIST and Fashion-MNIST ship in.
+
+    An IDX file is a 4-byte magic number (two zero bytes, the element type, 0x08 for unsigned bytes, and the
+    number of dimensions), one big-endian 4-byte size per dimension, then the elements in C order (as the MNIST
+    database's page, http://yann.lecun.com/exdb/mnist/, describes it).
 
     Args:
-        path: path to an IDX file, optionally gzipped (detected from its first bytes, not its name).
+        path: str or path, an IDX file, optionally gzipped (detected from its first bytes, not its name).
         expected_ndim: 3 for an image file `(count, rows, cols)`, 1 for a label file `(count,)`.
 
     Returns:
-        A `uint8` numpy array of shape `(count, rows, cols)` or `(count,)`.
+        A read-only `uint8` numpy array of shape `(count, rows, cols)` or `(count,)`.
 
     Raises:
         FileNotFoundError: the file does not exist.
-        ValueError: bad magic number, truncated or corrupt data.
+        ValueError: naming the file, for a wrong magic number (another element type, or not `expected_ndim`
+            dimensions), a truncated header, data shorter or longer than the header promises, or corrupt gzip data.
+
+    Example:
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from keras_mf.datasets import read_idx
+        >>> path = os.path.join(tempfile.mkdtemp(), "labels-idx1-ubyte")
+        >>> with open(path, "wb") as f:
+        ...     _ = f.write(bytes([0, 0, 8, 1]) + (3).to_bytes(4, "big") + bytes([7, 2, 1]))
+        >>> read_idx(path, 1)
+        array([7, 2, 1], dtype=uint8)
+        >>> read_idx(path, 3)
+        Traceback (most recent call last):
+        ...
+        ValueError: ...: wrong IDX magic number 0x00000801, expected 0x00000803 (unsigned bytes, 3 dimensions)
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(f"IDX file not found: {path}")
@@ -69,6 +88,25 @@ def _read_bytes(path):
 
 
 def md5sum(path):
+    """The MD5 digest of a file, read in 1 MiB blocks.
+
+    Args:
+        path: str or path, the file.
+
+    Returns:
+        The digest as 32 lowercase hexadecimal characters (str).
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+
+    Example:
+        >>> import os, tempfile
+        >>> from keras_mf.datasets.idx import md5sum
+        >>> path = os.path.join(tempfile.mkdtemp(), "empty")
+        >>> open(path, "wb").close()
+        >>> md5sum(path)
+        'd41d8cd98f00b204e9800998ecf8427e'
+    """
     digest = hashlib.md5()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -77,7 +115,27 @@ def md5sum(path):
 
 
 def verify_md5sums(folder, names, sums_file="MD5SUMS"):
-    """Checks `names` in `folder` against an `md5sum`-style file; raises ValueError naming the file."""
+    """Checks files against an `md5sum`-style checksum file ("<digest>  <name>" per line).
+
+    Args:
+        folder: str, the folder holding the files and the checksum file.
+        names: file names (in `folder`) to check; each must be listed.
+        sums_file: str, the checksum file's name in `folder`.
+
+    Raises:
+        FileNotFoundError: the checksum file or one of the files is missing.
+        ValueError: naming the file, when it is not listed or its digest differs.
+
+    Example:
+        >>> import os, tempfile
+        >>> from keras_mf.datasets.idx import verify_md5sums
+        >>> folder = tempfile.mkdtemp()
+        >>> open(os.path.join(folder, "empty"), "wb").close()
+        >>> with open(os.path.join(folder, "MD5SUMS"), "w") as f:
+        ...     _ = f.write("d41d8cd98f00b204e9800998ecf8427e  empty\\n")
+        >>> verify_md5sums(folder, ["empty"]) is None
+        True
+    """
     sums_path = os.path.join(folder, sums_file)
     if not os.path.isfile(sums_path):
         raise FileNotFoundError(f"checksum file not found: {sums_path}")

@@ -1,4 +1,4 @@
-"""MNIST and Fashion-MNIST as `tf.data.Dataset`s, from tfds, an IDX folder, or the bundled test split.
+"""MNIST and Fashion-MNIST as `tf.data.Dataset` objects, from tfds, an IDX folder, or the bundled test split.
 
 Sources, in the order `source="auto"` tries them:
   - "tfds": `tensorflow_datasets`, prepared locally or downloaded when the network answers within seconds.
@@ -34,42 +34,104 @@ _TARGETS = ("labels", "images", None)
 def load_mnist(split=None, source="auto", data_dir=None, **kwargs):
     """Loads MNIST as a `tf.data.Dataset` of `(image, label)` with pixels in [0, 1].
 
+    MNIST holds 28 × 28 grey-level images of handwritten digits, 60,000 for training and 10,000 for testing,
+    labels 0 to 9. Pixels are stored as bytes 0 to 255 and scaled to float32 in [0, 1] (divided by 255).
+
     Args:
-        split: tfds split string: "train", "test", "test[:8000]", "test[8000:]", "train[:80%]+test". None (the
-            default) is "train" when the source holds MNIST's training split, else "test[:8000]", the part of
-            the test split the commands train on offline (the source line says which).
-        source: "auto", "tfds", "idx" or "bundled" (see the module docstring).
-        data_dir: the IDX folder for source "idx" (or "auto"); for "tfds", its data directory.
-        shape: "flat" gives images of shape `(784,)`, "image" `(28, 28, 1)`, "sequence" `(28, 28)`
-            (28 time steps of 28 pixels, for recurrent models).
-        batch_size: if given, the dataset is batched; `drop_remainder` as in `tf.data.Dataset.batch`.
-        shuffle: shuffle the examples each epoch, reproducibly for a given `seed` (with `as_numpy`, the
+        split: str, a tfds split string: "train", "test", "test[:8000]", "test[8000:]", "train[:80%]+test".
+            None (the default) is "train" when the source holds MNIST's training split, else "test[:8000]", the
+            part of the test split the commands train on offline (the source line says which).
+        source: "auto", "tfds", "idx" or "bundled" (see the module docstring; `keras_mf.datasets.SOURCES`).
+        data_dir: str or None, the IDX folder for source "idx" (or "auto"); for "tfds", its data directory.
+        **kwargs: the keyword options below.
+        shape: "flat" gives images of shape `(784,)`, "image" `(28, 28, 1)`, "sequence" `(28, 28)` (28 time
+            steps of 28 pixels, for recurrent models).
+        batch_size: int ≥ 1 or None. If given, the dataset is batched: elements `(batch, *shape)`.
+        drop_remainder: bool, as in `tf.data.Dataset.batch`.
+        shuffle: bool, shuffle the examples each epoch, reproducibly for a given `seed` (with `as_numpy`, the
             arrays come in one shuffled order).
-        targets: "labels" gives `(image, label)`, "images" gives `(image, image)` for autoencoders,
-            None gives images alone.
-        as_numpy: return numpy arrays `(x, y)` (or `x` alone when `targets=None`) instead of a dataset;
+        seed: int or None, the shuffle's seed.
+        targets: "labels" gives `(image, label)`, "images" gives `(image, image)` for autoencoders, None gives
+            images alone.
+        as_numpy: bool, return numpy arrays `(x, y)` (or `x` alone when `targets=None`) instead of a dataset;
             `batch_size` must then be None. TensorFlow is not loaded for numpy arrays from IDX files.
-        verbose: print one line naming the source and split used.
+        verbose: bool, print one line on standard error naming the source and split used.
 
     Returns:
-        A `tf.data.Dataset`, or numpy arrays with `as_numpy=True`. Images are float32, labels int64.
+        A `tf.data.Dataset` (prefetched), or with `as_numpy=True` numpy arrays: images float32 `(n, *shape)` in
+        [0, 1], labels int64 `(n,)` in [0, 9].
 
     Raises:
-        ValueError: an unknown argument value, a split the source does not hold (the message names the split to
-            ask for), or a source that cannot be read (naming `source` or `data_dir`).
+        ValueError: an unknown option value, `batch_size` with `as_numpy=True`, a malformed split or one the source
+            does not hold (the message names the split to ask for), or a source that cannot be read (naming
+            `source` or `data_dir`: no prepared tfds copy offline, no IDX files, a failed checksum, truncated or
+            corrupt IDX data).
+        FileNotFoundError: an IDX file the folder should hold is missing.
+
+    References:
+        LeCun, Y., Bottou, L., Bengio, Y. & Haffner, P. (1998). Gradient-based learning applied to document
+        recognition. Proceedings of the IEEE 86(11), 2278–2324. https://doi.org/10.1109/5.726791
 
     Example:
-
-    >>> train = load_mnist("test[:8000]", source="bundled", batch_size=128, shuffle=True, seed=0)
-    >>> x, y = load_mnist("test[8000:]", source="bundled", as_numpy=True, verbose=False)
-    >>> x.shape, y.shape
-    ((2000, 784), (2000,))
+        >>> from keras_mf.datasets import load_mnist
+        >>> x, y = load_mnist("test[8000:]", source="bundled", as_numpy=True, verbose=False)
+        >>> x.shape, x.dtype, float(x.min()), float(x.max()), y.shape, y.dtype
+        ((2000, 784), dtype('float32'), 0.0, 1.0, (2000,), dtype('int64'))
+        >>> train = load_mnist("test[:8000]", source="bundled", batch_size=128, shuffle=True, seed=0, verbose=False)
+        >>> images, labels = next(iter(train))
+        >>> tuple(images.shape), tuple(labels.shape)
+        ((128, 784), (128,))
     """
     return _load("mnist", split, source, data_dir, **kwargs)
 
 
 def load_fashion_mnist(split=None, source="auto", data_dir=None, **kwargs):
-    """Loads Fashion-MNIST the same way as `load_mnist` (there is no bundled copy)."""
+    """Loads Fashion-MNIST the same way as `load_mnist` (there is no bundled copy).
+
+    Fashion-MNIST has MNIST's layout (28 × 28 grey-level images, 60,000 for training and 10,000 for testing,
+    IDX files of the same names) with ten classes of clothing: 0 T-shirt/top, 1 trouser, 2 pullover, 3 dress,
+    4 coat, 5 sandal, 6 shirt, 7 sneaker, 8 bag, 9 ankle boot. "auto" reads tfds' prepared copy, else an IDX
+    folder: `data_dir`, `$KERAS_MF_FASHION_MNIST_DIR`, or `/usr/share/datasets/fashion-mnist` (Debian's
+    `dataset-fashion-mnist` package).
+
+    Args:
+        split: str or None, a tfds split string, as for `load_mnist` (None: "train" when the source holds it,
+            else "test[:8000]").
+        source: "auto", "tfds" or "idx" ("bundled" is refused).
+        data_dir: str or None, the IDX folder for source "idx" (or "auto"); for "tfds", its data directory.
+        **kwargs: `shape`, `batch_size`, `drop_remainder`, `shuffle`, `seed`, `targets`, `as_numpy`, `verbose`,
+            as for `load_mnist`.
+
+    Returns:
+        A `tf.data.Dataset`, or with `as_numpy=True` numpy arrays: images float32 `(n, *shape)` in [0, 1],
+        labels int64 `(n,)` in [0, 9].
+
+    Raises:
+        ValueError: as for `load_mnist`; also `source="bundled"`, and "auto" finding neither tfds nor an IDX
+            folder.
+        FileNotFoundError: an IDX file the folder should hold is missing.
+
+    References:
+        Xiao, H., Rasul, K. & Vollgraf, R. (2017). Fashion-MNIST: a novel image dataset for benchmarking machine
+        learning algorithms. arXiv:1708.07747. https://arxiv.org/abs/1708.07747
+
+    Example:
+        A folder of IDX files, here three made-up images, read as Fashion-MNIST's test split:
+
+        >>> import gzip, os, tempfile
+        >>> import numpy as np
+        >>> from keras_mf.datasets import load_fashion_mnist
+        >>> folder = tempfile.mkdtemp()
+        >>> def write_idx(name, array):  # header: 0, 0, type 0x08 (unsigned byte), dimensions; sizes; bytes
+        ...     header = bytes([0, 0, 8, array.ndim]) + b"".join(d.to_bytes(4, "big") for d in array.shape)
+        ...     with gzip.open(os.path.join(folder, name + ".gz"), "wb") as f:
+        ...         f.write(header + array.astype(np.uint8).tobytes())
+        >>> write_idx("t10k-images-idx3-ubyte", np.full((3, 28, 28), 255))
+        >>> write_idx("t10k-labels-idx1-ubyte", np.array([9, 0, 4]))
+        >>> x, y = load_fashion_mnist("test", source="idx", data_dir=folder, as_numpy=True, verbose=False)
+        >>> x.shape, float(x.max()), y.tolist()
+        ((3, 784), 1.0, [9, 0, 4])
+    """
     return _load("fashion_mnist", split, source, data_dir, **kwargs)
 
 

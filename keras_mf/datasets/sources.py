@@ -49,6 +49,12 @@ class Source:
         sizes: `{split name: examples}` of the splits the source holds.
         description: how the one source line names it.
         requested: the `source` argument it was resolved from ("auto", "tfds", "idx", "bundled").
+
+    Example:
+        >>> from keras_mf.datasets.sources import resolve_source
+        >>> source = resolve_source("bundled")
+        >>> source.kind, source.splits, source.requested
+        ('bundled', ('test',), 'bundled')
     """
 
     kind: str
@@ -59,11 +65,16 @@ class Source:
 
     @property
     def splits(self):
+        """The names of the splits the source holds, in `sizes`' order, e.g. `("train", "test")`."""
         return tuple(self.sizes)
 
     def default_splits(self):
-        """`(train, eval)`: ("train", "test") when the source holds MNIST's training split, else the test split
-        cut 8,000 / 2,000 as the commands train on it offline."""
+        """The default `(train, eval)` splits: ("train", "test") when the source holds MNIST's training split, else
+        the test split cut 8,000 / 2,000 as the commands train on it offline.
+
+        Returns:
+            A tuple of two split strings.
+        """
         return ("train", "test") if "train" in self.sizes else TEST_ONLY_SPLITS
 
 
@@ -72,18 +83,28 @@ def resolve_source(source="auto", data_dir=None, name="mnist", skip_tfds=False):
 
     "auto" tries tfds (prepared locally, or downloadable: not with $KERAS_MF_OFFLINE set or when the network does
     not answer within seconds), then an IDX folder (`data_dir`, the dataset's environment variable, a system
-    folder), then the bundled MNIST test split.
+    folder), then the bundled MNIST test split. Only IDX headers are read (no TensorFlow, no tfds import).
+
+    Args:
+        source: "auto", "tfds", "idx" or "bundled".
+        data_dir: str or None, the IDX folder (for "idx" and "auto") or tfds' data directory (for "tfds").
+        name: "mnist" or "fashion_mnist".
+        skip_tfds: bool, let "auto" skip tfds (after tfds failed to read).
+
+    Returns:
+        A `Source`.
 
     Raises:
         ValueError: the source cannot be used, naming the argument (`source`, `data_dir`) and what to pass.
+        FileNotFoundError: the bundled copy's files are missing (a broken installation).
 
     Example:
-
-    >>> source = resolve_source("bundled")
-    >>> source.kind, source.sizes, source.default_splits()
-    ('bundled', {'test': 10000}, ('test[:8000]', 'test[8000:]'))
-    >>> split_size(source, "test[8000:]")
-    2000
+        >>> from keras_mf.datasets.sources import resolve_source, split_size
+        >>> source = resolve_source("bundled")
+        >>> source.kind, source.sizes, source.default_splits()
+        ('bundled', {'test': 10000}, ('test[:8000]', 'test[8000:]'))
+        >>> split_size(source, "test[8000:]")
+        2000
     """
     info = DATASETS[name]
     if source == "bundled" and not info["bundled"]:
@@ -136,8 +157,24 @@ def _idx_source(name, idx_dir, requested):
 
 
 def split_size(source, split):
-    """How many examples `split` selects from `source` (a `Source`); raises ValueError, as `load_mnist` does, for a
-    malformed split or one the source does not hold."""
+    """How many examples `split` selects from `source`, decided from the IDX headers alone.
+
+    Args:
+        source: a `Source`.
+        split: str, a tfds split string ("test[:80%]", "train+test").
+
+    Returns:
+        The number of examples (int ≥ 0).
+
+    Raises:
+        keras_mf.datasets.splits.SplitError: (a ValueError) as `load_mnist` raises it, for a malformed split or
+            one the source does not hold.
+
+    Example:
+        >>> from keras_mf.datasets.sources import resolve_source, split_size
+        >>> split_size(resolve_source("bundled"), "test[:25%]")
+        2500
+    """
     total = 0
     for part, start, stop in parse_split(split, source.splits):
         begin, end = resolve_bounds(start, stop, source.sizes[part])
@@ -146,17 +183,35 @@ def split_size(source, split):
 
 
 def tfds_data_dir():
-    """tfds' data directory: $TFDS_DATA_DIR, else ~/tensorflow_datasets."""
+    """The folder tfds reads and prepares datasets in, $TFDS_DATA_DIR or else ~/tensorflow_datasets.
+
+    Returns:
+        The folder (str), with "~" not expanded.
+    """
     return os.environ.get("TFDS_DATA_DIR") or TFDS_DEFAULT_DIR
 
 
 def tfds_prepared(name, tfds_dir):
-    """Whether tfds has prepared `name` under `tfds_dir` (a version folder holding its dataset_info.json)."""
+    """Whether tfds has prepared `name` under `tfds_dir` (a version folder holding its dataset_info.json).
+
+    Args:
+        name: str, the tfds dataset name ("mnist", "fashion_mnist").
+        tfds_dir: str, tfds' data directory ("~" is expanded).
+
+    Returns:
+        bool.
+    """
     return bool(glob.glob(os.path.join(os.path.expanduser(tfds_dir), name, "*", "dataset_info.json")))
 
 
 def offline():
-    """True when tfds may not download: $KERAS_MF_OFFLINE is set, or its host does not answer."""
+    """Whether tfds may not download: $KERAS_MF_OFFLINE is set (and not "0"), or its host does not answer.
+
+    The host is asked once per process, with a 3-second timeout.
+
+    Returns:
+        bool.
+    """
     return _offline_env() or not _network_answers()
 
 
@@ -179,7 +234,19 @@ def _existing(path):
 
 
 def find_file(folder, base, missing=FileNotFoundError):
-    """The path of `base` or `base.gz` in `folder`; if neither exists, raises `missing` (None: returns None)."""
+    """The path of `base.gz` or `base` in `folder` (the gzipped one first).
+
+    Args:
+        folder: str, the folder to look in.
+        base: str, the file name without ".gz".
+        missing: the exception class raised when neither exists, or None to return None instead.
+
+    Returns:
+        The path (str), or None when neither exists and `missing` is None.
+
+    Raises:
+        FileNotFoundError: (the default `missing`) neither file exists.
+    """
     for candidate in (base + ".gz", base):
         path = os.path.join(folder, candidate)
         if os.path.isfile(path):
@@ -191,7 +258,14 @@ def find_file(folder, base, missing=FileNotFoundError):
 
 def idx_count(path):
     """The first dimension an IDX file's header promises (its number of images or labels), or 0 if unreadable;
-    the full read (`keras_mf.datasets.idx.read_idx`) checks the rest."""
+    the full read (`keras_mf.datasets.idx.read_idx`) checks the rest.
+
+    Args:
+        path: str, an IDX file, gzipped or not.
+
+    Returns:
+        The count (int), 0 when the file cannot be read or its header is short.
+    """
     try:
         with open(path, "rb") as f:
             gzipped = f.read(2) == b"\x1f\x8b"

@@ -37,23 +37,31 @@ from keras_mf.training.summaries import write_series
 class SymNMF(ClusterMixin, BaseEstimator):
     """Symmetric nonnegative matrix factorization: minimise f(H) = ½‖A − HHᵀ‖²_F subject to H ≥ 0.
 
-    ∇f = 2(HHᵀH − AH). Solvers (every one decreases this f, from the same starts):
-      - "bb" (what "auto" picks unless `step` is given): projected Barzilai–Borwein steps (Birgin, Martínez &
-        Raydan's spectral projected gradient): the trial P[H − α∇f] with Barzilai–Borwein's α = ⟨s, s⟩/⟨s, y⟩
-        (s, y the last change of H and of ∇f) is taken when f(trial) is below the largest of the last 10
-        objectives by σ⟨∇f, trial − H⟩ (Grippo–Lampariello–Lucidi's non-monotone test); otherwise H moves to
-        the exact minimiser of f along trial − H, which needs no further sparse product (see "line_search").
-        The objective may rise for a few iterations, and overall falls in fewer iterations than "pg" (see
-        `benchmarks/symnmf.py`), at one sparse product A·H per iteration.
-      - "pg": projected gradient descent, H ← max(0, H − η∇f), with the step rule `step`:
-        "line_search" (default): along the feasible direction D = P[H − α∇f] − H, f(H + tD), t ∈ [0, 1], is
+    A is an `(n, n)` symmetric nonnegative affinity (similarity) matrix, H an `(n, k)` matrix of soft cluster
+    memberships, and ∇f = 2(HHᵀH − AH). Solvers (every one decreases this f, from the same starts):
+
+    - "bb" (what "auto" picks unless `step` is given): projected Barzilai–Borwein steps (Birgin, Martínez &
+      Raydan's spectral projected gradient). The trial P[H − α∇f] with Barzilai–Borwein's α = ⟨s, s⟩/⟨s, y⟩
+      (s, y the last change of H and of ∇f) is taken when f(trial) is below the largest of the last 10
+      objectives by σ⟨∇f, trial − H⟩ (Grippo–Lampariello–Lucidi's non-monotone test); otherwise H moves to
+      the exact minimiser of f along trial − H, which needs no further sparse product (see "line_search").
+      The objective may rise for a few iterations, and overall falls in fewer iterations than "pg" (see
+      `benchmarks/symnmf.py`), at one sparse product A·H per iteration.
+    - "pg": projected gradient descent, H ← max(0, H − η∇f), with the step rule `step`:
+
+      - "line_search" (default): along the feasible direction D = P[H − α∇f] − H, f(H + tD) for t ∈ [0, 1] is
         a quartic whose coefficients need a single product A·D, so the exact minimiser costs one sparse
-        matmul per iteration; α adapts: doubled when the best t is 1, shrunk when it is small.
-        "armijo": backtracking on α until f decreases by at least σ⟨∇f, H_new − H⟩ (one matmul per trial).
-        A float η: the tutorial's fixed step.
-        Every rule except the fixed step decreases f monotonically.
+        matmul per iteration; α adapts, doubled when the best t is 1 and shrunk when it is small.
+      - "armijo": backtracking on α until f decreases by at least σ⟨∇f, H_new − H⟩ (Bertsekas' Armijo rule
+        along the projection arc; one matmul per trial).
+      - a float η: the tutorial's fixed step.
+
+      Every rule except the fixed step decreases f monotonically.
+
     Several random restarts run side by side (A multiplies all restarts' H together) and the lowest objective
-    wins. Rows of H are soft cluster memberships: `labels_` is the row-wise argmax.
+    wins. Random starts draw H's entries uniformly in [0, 2·sqrt(mean(A)/k)] (Kuang, Ding & Park) and are
+    rescaled by the scalar that best fits A. Rows of H are soft cluster memberships: `labels_` is the row-wise
+    argmax.
 
     A scikit-learn clusterer (`clone`, `Pipeline`, `GridSearchCV`, `check_estimator`) whose input X is a
     precomputed affinity, as for `SpectralClustering(affinity="precomputed")`: its tags say pairwise, nonnegative
@@ -62,54 +70,78 @@ class SymNMF(ClusterMixin, BaseEstimator):
     against `_parameter_constraints` in `fit`.
 
     Args:
-        n_components: k, the number of columns of H (clusters), in [1, n]; 8 by default, as scikit-learn's
+        n_components: int, k, the number of columns of H (clusters), in [1, n]; 8 by default, as scikit-learn's
             `SpectralClustering` and `KMeans` have.
         solver: "auto" (default: "pg" when `step` is given, else "bb"), "bb" or "pg".
         step: for solver "pg": "line_search" (None means this), "armijo" or a positive float η.
-        max_iter: iteration cap per restart; a restart that reaches it without meeting `tol` raises a
-            `keras_mf.exceptions.ConvergenceWarning`.
-        tol: stop a restart when the projected gradient's norm falls below `tol` times its norm at the
-            (rescaled) start, tested every 10 iterations; "bb" also stops when f's spread over the last 10
+        max_iter: int ≥ 1, the iteration cap per restart; a restart that reaches it without meeting `tol` makes
+            `fit` warn with a `keras_mf.exceptions.ConvergenceWarning`.
+        tol: float > 0. A restart stops when the projected gradient's norm falls below `tol` times its norm at
+            the (rescaled) start, tested every 10 iterations; "bb" also stops when f's spread over the last 10
             iterations is below tol² times its decrease since the start (in float32 its projected gradient
             can stall near 1e-3 of the start's). A restart whose step finds no decrease is converged too.
             With several restarts, "bb" first races them to a looser stop (spread below tol²·f) and then
             takes the winner alone on to the full one.
-        n_init: number of random restarts (1 when `fit` is given `init`).
+        n_init: int ≥ 1, the number of random restarts (1 when `fit` is given `init`).
         random_state: int, None, `numpy.random.Generator` or `numpy.random.RandomState`: draws the random
             starts.
-        dtype: "float32" (default) or "float64", the solver's precision whatever X's. The line search measures
-            each step's decrease directly, so float32 converges as far as float64; Armijo compares two objective
-            values of similar size and in float32 can stall before `tol` (then it warns).
-        verbose: show a progress bar: iterations so far and the current lowest objective, then a last line
-            "converged at N of max_iter iterations".
-        logdir: if given, the best restart's objective per iteration is written there for TensorBoard.
+        dtype: "float32" (default) or "float64" (or the numpy or TensorFlow dtype), the solver's precision
+            whatever X's. The line search measures each step's decrease directly, so float32 converges as far
+            as float64; Armijo compares two objective values of similar size and in float32 can stall before
+            `tol` (then it warns).
+        verbose: bool. Show a progress bar (iterations so far and the current lowest objective), then a last
+            line "converged at N of max_iter iterations".
+        logdir: str or path, or None. If given, the best restart's objective per iteration is written there for
+            TensorBoard (scalar "symnmf/objective").
 
-    Attributes (after `fit`): `components_` H `(n, k)`, `labels_` `(n,)` int64, `objective_` f(H),
-    `history_` objective per iteration of the best restart, `n_iter_` its iteration count, `converged_`
-    whether it met `tol` (False when it stopped at `max_iter`), `objectives_` the final objective of every
-    restart, `n_features_in_` n.
+    Attributes:
+        components_: H, a numpy array `(n, k)` of the solver's dtype, nonnegative.
+        labels_: int64 numpy array `(n,)`, each node's cluster, the argmax of its row of H.
+        objective_: float, f(H) of the best restart.
+        history_: numpy array `(n_iter_ + 1,)`, the best restart's objective at its start and after each
+            iteration.
+        n_iter_: int, the best restart's iteration count.
+        converged_: bool, whether the best restart met `tol` (False when it stopped at `max_iter`).
+        objectives_: numpy array `(n_init,)`, the final objective of every restart.
+        n_features_in_: int, n.
 
-    Raises (in `fit`): `sklearn.utils._param_validation.InvalidParameterError` (a ValueError and a TypeError)
-    naming a parameter outside its constraints; scikit-learn's ValueErrors for X with NaN/inf, complex, empty or
-    negative ("Negative values in data passed to SymNMF.fit") entries; ValueError for X that is not square or
-    not symmetric, or has no nonzero entry; TypeError for text.
-
-    Example:
-
-    >>> import numpy as np
-    >>> blocks = np.kron(np.eye(2), np.ones((3, 3)))      # two cliques of three nodes
-    >>> SymNMF(n_components=2, random_state=0).fit_predict(blocks).tolist()
-    [0, 0, 0, 1, 1, 1]
-    >>> SymNMF(n_components=2, n_init=5, random_state=0)
-    SymNMF(n_components=2, n_init=5, random_state=0)
+    Raises:
+        ValueError: in `fit`, a parameter outside its constraints (scikit-learn's `InvalidParameterError`, which
+            is a ValueError and a TypeError, naming the parameter in Keras' words); X with NaN/inf, complex,
+            empty or negative ("Negative values in data passed to SymNMF.fit") entries (scikit-learn's checks);
+            X that is not square or not symmetric, or has no nonzero entry; an `init` of the wrong shape, with
+            negative or non-finite entries, or all zeros; `step` given with solver "bb".
+        TypeError: in `fit`, X holding text; a parameter of the wrong type (`InvalidParameterError`).
 
     References:
-        Kuang, D., Ding, C. & Park, H. (2012). Symmetric Nonnegative Matrix Factorization for Graph Clustering.
-        SDM 2012. https://doi.org/10.1137/1.9781611972825.10
-        Birgin, E. G., Martínez, J. M. & Raydan, M. (2000). Nonmonotone Spectral Projected Gradient Methods on
-        Convex Sets. SIAM J. Optim. 10(4). https://doi.org/10.1137/S1052623497330963
-        Grippo, L., Lampariello, F. & Lucidi, S. (1986). A Nonmonotone Line Search Technique for Newton's Method.
-        SIAM J. Numer. Anal. 23(4). https://doi.org/10.1137/0723046
+        Kuang, D., Ding, C. & Park, H. (2012). Symmetric nonnegative matrix factorization for graph clustering.
+        Proc. 2012 SIAM International Conference on Data Mining (SDM), 106–117.
+        https://doi.org/10.1137/1.9781611972825.10
+
+        Kuang, D., Yun, S. & Park, H. (2015). SymNMF: nonnegative low-rank approximation of a similarity matrix
+        for graph clustering. Journal of Global Optimization 62(3), 545–574.
+        https://doi.org/10.1007/s10898-014-0247-2
+
+        Barzilai, J. & Borwein, J. M. (1988). Two-point step size gradient methods. IMA Journal of Numerical
+        Analysis 8(1), 141–148. https://doi.org/10.1093/imanum/8.1.141
+
+        Birgin, E. G., Martínez, J. M. & Raydan, M. (2000). Nonmonotone spectral projected gradient methods on
+        convex sets. SIAM Journal on Optimization 10(4), 1196–1211. https://doi.org/10.1137/S1052623497330963
+
+        Grippo, L., Lampariello, F. & Lucidi, S. (1986). A nonmonotone line search technique for Newton's method.
+        SIAM Journal on Numerical Analysis 23(4), 707–716. https://doi.org/10.1137/0723046
+
+        Bertsekas, D. P. (1982). Projected Newton methods for optimization problems with simple constraints.
+        SIAM Journal on Control and Optimization 20(2), 221–246. https://doi.org/10.1137/0320018
+
+    Example:
+        >>> import numpy as np
+        >>> from keras_mf.factorization import SymNMF
+        >>> blocks = np.kron(np.eye(2), np.ones((3, 3)))      # two cliques of three nodes
+        >>> SymNMF(n_components=2, random_state=0).fit_predict(blocks).tolist()
+        [0, 0, 0, 1, 1, 1]
+        >>> SymNMF(n_components=2, n_init=5, random_state=0)
+        SymNMF(n_components=2, n_init=5, random_state=0)
     """
 
     _parameter_constraints = {
@@ -165,17 +197,30 @@ class SymNMF(ClusterMixin, BaseEstimator):
         """Factorizes the symmetric nonnegative affinity `X (n, n)`: numpy, scipy sparse or `tf.SparseTensor`.
 
         Args:
-            X: the affinity (similarity) matrix, with at least one nonzero entry. Isolated nodes (zero rows) are
-                allowed, with a warning: their rows of H are 0 and their label 0.
+            X: the affinity (similarity) matrix `(n, n)`, any real dtype (cast to `dtype`), symmetric, nonnegative,
+                with at least one nonzero entry. Isolated nodes (zero rows) are allowed, with a UserWarning: their
+                rows of H are 0 and their label 0.
             y: ignored (scikit-learn's signature, so that a `Pipeline` fitted with labels passes them here).
-            init: optional starting H `(n, k)` (then `n_init` is 1), e.g. a trusted partition's one-hot
-                labels. Except with a fixed float `step` (the textbook iteration from exactly this H⁰), it is
-                first rescaled by the closed-form best scalar, α² = ⟨A, HHᵀ⟩ / ‖HHᵀ‖²_F (so that α²HHᵀ
-                best fits A), because `tol` is relative to the start's projected gradient, which a badly
-                scaled start inflates. Random starts are rescaled the same way.
+            init: optional starting H `(n, k)` (or `(n,)` for k = 1), finite, nonnegative and not all zero (then
+                `n_init` is 1), e.g. a trusted partition's one-hot labels. Except with a fixed float `step` (the
+                textbook iteration from exactly this H⁰), it is first rescaled by the closed-form best scalar,
+                α² = ⟨A, HHᵀ⟩ / ‖HHᵀ‖²_F (so that α²HHᵀ best fits A), because `tol` is relative to the start's
+                projected gradient, which a badly scaled start inflates. Random starts are rescaled the same way.
 
         Returns:
-            self.
+            self, fitted (see the class's attributes).
+
+        Raises:
+            ValueError: see the class docstring (parameters, X, `init`).
+            TypeError: X holding text, or a parameter of the wrong type.
+
+        Example:
+            >>> import numpy as np
+            >>> from keras_mf.factorization import SymNMF
+            >>> a = np.array([[2.0, 1.0], [1.0, 2.0]])
+            >>> model = SymNMF(n_components=1, dtype="float64", random_state=0).fit(a)
+            >>> model.components_.round(4).ravel().tolist()      # the best H is sqrt(1.5)·[1, 1]ᵀ
+            [1.2247, 1.2247]
         """
         params = self._validated_params()
         a = self._affinity(X, params["dtype"], reset=True)
@@ -202,7 +247,27 @@ class SymNMF(ClusterMixin, BaseEstimator):
         return self
 
     def objective(self, X, h=None):
-        """f(H) = ½‖A − HHᵀ‖²_F of the affinity `X (n, n)`, for a given H `(n, k)` or the fitted one."""
+        """f(H) = ½‖A − HHᵀ‖²_F of the affinity `X (n, n)`, for a given H `(n, k)` or the fitted one.
+
+        Args:
+            X: the affinity `(n, n)`, as for `fit` (numpy, scipy sparse or `tf.SparseTensor`), with the `n` the
+                model was fitted on.
+            h: H `(n, k)`, nonnegative, or None for the fitted `components_`.
+
+        Returns:
+            The objective as a Python float, computed in the model's `dtype`.
+
+        Raises:
+            keras_mf.exceptions.NotFittedError: `h` is None and the model is not fitted.
+            ValueError: X fails `fit`'s checks or has a different n.
+
+        Example:
+            >>> import numpy as np
+            >>> from keras_mf.factorization import SymNMF
+            >>> a = np.array([[2.0, 1.0], [1.0, 2.0]])
+            >>> SymNMF(n_components=1, dtype="float64").objective(a, np.ones((2, 1)))   # ½(1 + 0 + 0 + 1)
+            1.0
+        """
         if h is None:
             h = self._fitted("components_")
         dtype = self._validated_params()["dtype"]

@@ -34,11 +34,32 @@ def fuzzy_knn_graph(x, n_neighbors=20):
     membership 1 to their copies, never NaN.
 
     Args:
-        x: points `(n, d)`, float dtype kept (integers become float32).
-        n_neighbors: neighbours per point, in [2, n − 1].
+        x: points `(n, d)`, finite, dense; float dtype kept, integers become float32.
+        n_neighbors: int in [2, n − 1], neighbours per point.
 
     Returns:
-        `tf.SparseTensor` `(n, n)` in x's float dtype, symmetric, zero diagonal, weights in (0, 1].
+        `tf.SparseTensor` `(n, n)` in x's float dtype, symmetric (to rounding), zero diagonal, weights in (0, 1];
+        edges lighter than 1/500 of the heaviest are dropped (those UMAP's 500 epochs would sample less than
+        once).
+
+    Raises:
+        ValueError: naming `n_neighbors`, when it is not an int in [2, n − 1]; naming `x`, when it is not `(n, d)`
+            with n ≥ 1, or holds NaN/inf.
+        TypeError: naming `x`, when it is sparse or its dtype is not real (bool, complex, str).
+
+    References:
+        McInnes, L., Healy, J. & Melville, J. (2018). UMAP: Uniform Manifold Approximation and Projection for
+        Dimension Reduction. arXiv:1802.03426. https://arxiv.org/abs/1802.03426
+
+    Example:
+        >>> import numpy as np
+        >>> rng = np.random.default_rng(0)
+        >>> x = np.concatenate([rng.normal(0, 0.1, (10, 2)), rng.normal(5, 0.1, (10, 2))])  # two far clumps
+        >>> import tensorflow as tf
+        >>> from keras_mf.graph import fuzzy_knn_graph
+        >>> w = tf.sparse.to_dense(fuzzy_knn_graph(x, n_neighbors=3)).numpy()
+        >>> w.shape, bool(np.allclose(w, w.T)), bool(w.max() <= 1.0), bool(np.all(w[:10, 10:] == 0))
+        ((20, 20), True, True, True)
     """
     x = check_points("x", x)
     n = int(x.shape[0])

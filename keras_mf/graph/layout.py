@@ -61,7 +61,40 @@ def neighbor_layout(w, n_components=10, steps=10000, batch_size=8192, negatives=
         seed: seed of the edge and negative sampling.
 
     Returns:
-        Layout `(n, n_components)` as a numpy array, float32.
+        Layout `(n, n_components)` as a numpy array, float32, coordinates in the units of UMAP's kernel φ
+        (starting within [−10, 10]).
+
+    Raises:
+        ValueError: naming `n_components`, when it is not an int in [1, n − 1]; naming `steps`, `batch_size` or
+            `negatives`, when below 1; naming `learning_rate`, when not a real number above 0; naming `w`, when it
+            is not a square, symmetric, finite, nonnegative matrix, or has a vertex with no edge (and no more
+            connected components than `n_components`, so that the spectral start is taken).
+        TypeError: naming `w`, when its entries are not real numbers.
+        keras_mf.exceptions.ClusteringError: the layout diverged to NaN/inf coordinates (lower `learning_rate`).
+
+    Warns:
+        UserWarning: `w` has more connected components than `n_components`, so the layout starts from random
+            positions.
+
+    References:
+        McInnes, L., Healy, J. & Melville, J. (2018). UMAP: Uniform Manifold Approximation and Projection for
+        Dimension Reduction. arXiv:1802.03426. https://arxiv.org/abs/1802.03426
+
+        McConville, R., Santos-Rodriguez, R., Piechocki, R. J. & Craddock, I. (2021). N2D: (Not Too) Deep
+        Clustering via Clustering the Local Manifold of an Autoencoded Embedding. ICPR 2020.
+        https://arxiv.org/abs/1908.05968
+
+    Example:
+        >>> import numpy as np
+        >>> rng = np.random.default_rng(0)
+        >>> x = np.concatenate([rng.normal(0, 0.1, (10, 2)), rng.normal(5, 0.1, (10, 2))])  # two far clumps
+        >>> from keras_mf.graph import fuzzy_knn_graph, neighbor_layout
+        >>> y = neighbor_layout(fuzzy_knn_graph(x, n_neighbors=3), n_components=2, steps=100, batch_size=64)
+        >>> y.shape, y.dtype
+        ((20, 2), dtype('float32'))
+        >>> gap = np.linalg.norm(y[:10].mean(0) - y[10:].mean(0))  # the clumps stay apart in the layout
+        >>> bool(gap > 3 * max(y[:10].std(0).max(), y[10:].std(0).max()))
+        True
     """
     w = check_similarity(w, "w", dtype=tf.float32)
     n = int(w.shape[0])

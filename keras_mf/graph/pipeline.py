@@ -32,27 +32,46 @@ def cluster(
     """Clusters the points `x (n, d)` with SymNMF on the normalised self-tuning k-NN graph D^(-1/2) W D^(-1/2).
 
     Args:
-        x: points `(n, d)`.
-        n_clusters: k, SymNMF's `n_components` and spectral clustering's `n_clusters`.
-        n_neighbors: neighbours per point of the k-NN graph (`knn_graph`).
+        x: points `(n, d)` (or `(n,)` for scalars), finite, dense; float dtype kept, integers become float32.
+        n_clusters: int k in [1, n], SymNMF's `n_components` and spectral clustering's `n_clusters`.
+        n_neighbors: int in [1, n − 1], neighbours per point of the k-NN graph (`knn_graph`).
         n_init, max_iter, tol, solver, logdir, verbose: SymNMF's (the lowest objective of `n_init` restarts wins).
         random_state: int seeding SymNMF's starts and spectral clustering's k-means.
         spectral: also run spectral clustering (Ng–Jordan–Weiss) on the same graph W.
 
     Returns:
-        A dict: "graph" the normalised adjacency (`tf.SparseTensor`), "graph_seconds", "symnmf" the fitted
-        `SymNMF`, "symnmf_labels" `(n,)`, "symnmf_seconds", and "spectral_labels" `(n,)` and
-        "spectral_seconds" (None when `spectral` is False).
+        A dict: "graph" the normalised adjacency (`tf.SparseTensor` `(n, n)` in x's float dtype), "symnmf" the
+        fitted `SymNMF`, "symnmf_labels" and "spectral_labels" (None when `spectral` is False) int numpy arrays
+        `(n,)` in [0, n_clusters), and "graph_seconds", "symnmf_seconds", "spectral_seconds" the wall-clock time
+        of each step, in seconds (None when `spectral` is False).
 
     Raises:
         ValueError, TypeError: naming this function's own arguments (`x`, `n_clusters`, `n_neighbors`, ...),
             never the intermediate graph: e.g. `n_neighbors` when, with `spectral`, the k-NN graph falls into
             more connected components than `n_clusters`.
 
-    Example:
+    References:
+        Kuang, D., Ding, C. & Park, H. (2012). Symmetric nonnegative matrix factorization for graph clustering.
+        Proc. 2012 SIAM International Conference on Data Mining (SDM), 106–117.
+        https://doi.org/10.1137/1.9781611972825.10
 
-    >>> result = cluster(x, 10)                 # x: (n, d)
-    >>> labels = result["symnmf_labels"]
+        Zelnik-Manor, L. & Perona, P. (2004). Self-Tuning Spectral Clustering. NeurIPS 17.
+        https://papers.nips.cc/paper/2619-self-tuning-spectral-clustering
+
+        Ng, A. Y., Jordan, M. I. & Weiss, Y. (2001). On spectral clustering: analysis and an algorithm. Advances in
+        Neural Information Processing Systems 14, 849–856.
+        https://papers.nips.cc/paper/2092-on-spectral-clustering-analysis-and-an-algorithm
+
+    Example:
+        >>> import numpy as np
+        >>> from keras_mf.graph.pipeline import cluster
+        >>> rng = np.random.default_rng(0)
+        >>> x = np.concatenate([rng.normal(0, 0.1, (10, 2)), rng.normal(5, 0.1, (10, 2))])  # two far clumps
+        >>> result = cluster(x, 2, n_neighbors=3, n_init=1)
+        >>> def found(labels):  # each clump one cluster, the two different (whatever their numbers)
+        ...     return bool(len(set(labels[:10])) == len(set(labels[10:])) == 1 and labels[0] != labels[10])
+        >>> found(result["symnmf_labels"]), found(result["spectral_labels"]), result["graph"].dense_shape.numpy()
+        (True, True, array([20, 20]))
     """
     x = check_points("x", x, vectors=True)
     n_clusters = check_int("n_clusters", n_clusters, 1, int(x.shape[0]))

@@ -21,15 +21,35 @@ _MIN_SCALE_FRACTION = 1e-6
 
 
 def gaussian_similarity(x, sigma, zero_diagonal=True):
-    """W_ij = exp(−‖x_i − x_j‖² / (2σ²)), the tutorial's fully connected graph.
+    """Dense Gaussian similarity W_ij = exp(−‖x_i − x_j‖² / (2σ²)), the tutorial's fully connected graph.
+
+    Distances are taken between centred, rescaled points (`linalg.distances.condition_points`) and exponentiated
+    in float64, so points far from the origin keep their digits and coincident points get exactly 1.
 
     Args:
-        x: points `(n, d)` (or `(n,)` for scalars), float dtype kept.
-        sigma: kernel width σ > 0, in the units of x.
-        zero_diagonal: set W_ii = 0 (no self-loops), as the tutorial does.
+        x: points `(n, d)` (or `(n,)` for scalars), finite, dense; float dtype kept, integers become float32.
+        sigma: kernel width σ > 0, a float in the units of x.
+        zero_diagonal: bool; set W_ii = 0 (no self-loops), as the tutorial does.
 
     Returns:
-        Dense `(n, n)` similarity.
+        Dense `(n, n)` tensor in x's float dtype, symmetric, entries in [0, 1].
+
+    Raises:
+        ValueError: naming `sigma`, when it is not a real number above 0; naming `x`, when it is not `(n, d)` or
+            `(n,)` with n ≥ 1, or holds NaN/inf.
+        TypeError: naming `zero_diagonal`, when it is not a bool; naming `x`, when it is sparse or its dtype is
+            not real (bool, complex, str).
+
+    References:
+        von Luxburg, U. (2007). A tutorial on spectral clustering. Statistics and Computing 17(4), 395–416.
+        https://doi.org/10.1007/s11222-007-9033-z
+
+    Example:
+        >>> import numpy as np
+        >>> from keras_mf.graph import gaussian_similarity
+        >>> w = gaussian_similarity(np.array([0.0, 1.0, 2.0]), sigma=1.0)
+        >>> w.numpy().round(4).tolist()  # exp(−1/2) and exp(−2) off the diagonal
+        [[0.0, 0.6065, 0.1353], [0.6065, 0.0, 0.6065], [0.1353, 0.6065, 0.0]]
     """
     sigma = check_positive_float("sigma", sigma)
     zero_diagonal = check_bool("zero_diagonal", zero_diagonal)
@@ -59,26 +79,37 @@ def knn_graph(x, n_neighbors=10, local_scale=None, block_size=2048):
     every weight is exp(0) = 1 anyway). Coincident neighbours get weight 1.
 
     Args:
-        x: points `(n, d)`.
-        n_neighbors: neighbours per point, in [1, n - 1].
-        local_scale: which neighbour sets σ_i, in [1, n_neighbors]; None (default) means min(7, n_neighbors),
+        x: points `(n, d)` (or `(n,)` for scalars), finite, dense; float dtype kept, integers become float32.
+        n_neighbors: int in [1, n − 1], neighbours per point.
+        local_scale: int in [1, n_neighbors], which neighbour sets σ_i; None (default) means min(7, n_neighbors),
             Zelnik-Manor & Perona's 7th neighbour where there are that many.
-        block_size: rows per block of the distance computation.
+        block_size: int ≥ 1, rows per block of the distance computation.
 
     Returns:
-        `tf.SparseTensor` `(n, n)`, symmetric, zero diagonal.
+        `tf.SparseTensor` `(n, n)` in x's float dtype, symmetric, zero diagonal, weights in (0, 1] (at most
+        2·n·n_neighbors stored entries).
+
+    Raises:
+        ValueError: naming `n_neighbors` or `local_scale`, when outside the ranges above; naming `block_size`,
+            when below 1 or when one block's distances would not fit in the memory available; naming `x`, when
+            it is not `(n, d)` or `(n,)` with n ≥ 1, or holds NaN/inf.
+        TypeError: naming `x`, when it is sparse or its dtype is not real.
 
     References:
         Zelnik-Manor, L. & Perona, P. (2004). Self-Tuning Spectral Clustering. NeurIPS 17.
         https://papers.nips.cc/paper/2619-self-tuning-spectral-clustering
 
-    Example:
+        von Luxburg, U. (2007). A tutorial on spectral clustering. Statistics and Computing 17(4), 395–416.
+        https://doi.org/10.1007/s11222-007-9033-z
 
-    >>> import numpy as np
-    >>> x = np.random.default_rng(0).normal(size=(50, 3)).astype("float32")
-    >>> w = knn_graph(x, n_neighbors=5)
-    >>> w.dense_shape.numpy()
-    array([50, 50])
+    Example:
+        >>> import numpy as np
+        >>> import tensorflow as tf
+        >>> from keras_mf.graph import knn_graph
+        >>> x = np.array([[0.0, 0.0], [0.0, 1.0], [5.0, 0.0], [5.0, 1.0]])  # two pairs, 1 apart, 5 from each other
+        >>> w = knn_graph(x, n_neighbors=1)
+        >>> tf.sparse.to_dense(w).numpy().round(4).tolist()  # exp(−d²/(σ_i σ_j)) = exp(−1) with d = σ = 1
+        [[0.0, 0.3679, 0.0, 0.0], [0.3679, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.3679], [0.0, 0.0, 0.3679, 0.0]]
     """
     x = _points(x)
     n = int(x.shape[0])
@@ -113,13 +144,11 @@ def _local_scales(distances, local_scale):
 
 
 def nearest_neighbors(x, k, block_size=2048):
-    """Distances `(n, k)` and indices `(n, k)` of each point's k nearest other points, ascending.
+    """Exact k nearest neighbours: the distances `(n, k)` and indices `(n, k)` of each point's k nearest other
+    points, ascending.
 
     The points are centred and rescaled first (`linalg.distances.condition_points`), so that points far from
     the origin keep their distances' digits and points near the dtype's range do not overflow.
-
-    Raises:
-        ValueError: naming `x`, when a neighbour distance exceeds the range of x's dtype (pass float64 points).
 
     Distances are symmetric, so only the blocks of rows I ≤ J are computed: one matmul X_I X_Jᵀ gives
     the squared distances of the pair, whose row-wise top k are candidates for the points of block I
@@ -127,9 +156,32 @@ def nearest_neighbors(x, k, block_size=2048):
     candidates so far. That halves the matmul work of the full n × n distances; memory holds one
     `block_size × block_size` block (and the `(n, k)` results).
 
+    A point is never its own neighbour, but its duplicates are (at distance 0).
+
+    Args:
+        x: points `(n, d)` (or `(n,)` for scalars), finite, dense; float dtype kept, integers become float32.
+        k: int in [1, n − 1], neighbours per point.
+        block_size: int ≥ 1, rows per block of the distance computation.
+
+    Returns:
+        `(distances, indices)`: Euclidean distances `(n, k)`, a tensor in x's float dtype and units, each row
+        ascending; indices `(n, k)`, int32, into the rows of x.
+
     Raises:
-        ValueError: naming `block_size`, before anything is allocated, when one block's distances would not
-            fit in the memory available.
+        ValueError: naming `k`, when it is not an int in [1, n − 1]; naming `block_size`, when below 1 or, before
+            anything is allocated, when one block's distances would not fit in the memory available; naming `x`,
+            when it is not `(n, d)` or `(n,)` with n ≥ 1, holds NaN/inf, or a neighbour distance exceeds the range
+            of x's dtype (pass float64 points).
+        TypeError: naming `x`, when it is sparse or its dtype is not real.
+
+    Example:
+        >>> import numpy as np
+        >>> from keras_mf.graph import nearest_neighbors
+        >>> distances, indices = nearest_neighbors(np.array([0.0, 1.0, 3.0, 7.0]), k=2)
+        >>> distances.numpy().round(6).tolist()
+        [[1.0, 3.0], [1.0, 2.0], [2.0, 3.0], [4.0, 6.0]]
+        >>> indices.numpy().tolist()
+        [[1, 2], [0, 2], [1, 0], [2, 1]]
     """
     x = _points(x)
     n = int(x.shape[0])

@@ -18,17 +18,43 @@ class LowRankDense(keras.layers.Layer):
     kernel W = A Σ Bᵀ as U = A_r Σ_r^½, V = Σ_r^½ B_rᵀ, the best rank-r approximation (Eckart–Young).
 
     Args:
-        units: output size n.
-        rank: inner size r, in [1, min(m, n)].
-        activation, use_bias, kernel_initializer, bias_initializer: as in `keras.layers.Dense`.
+        units: int ≥ 1, the output size n.
+        rank: int, the inner size r, in [1, min(m, n)] (checked against m when the layer is built).
+        activation: as in `keras.layers.Dense` (a name, a callable or None for the identity).
+        use_bias: bool, whether to add a bias vector `(units,)`.
+        kernel_initializer: initializer of both factors U `(m, rank)` and V `(rank, units)`.
+        bias_initializer: initializer of the bias.
+        **kwargs: `keras.layers.Layer` arguments (`name`, `dtype`, ...).
 
-    Input shape: `(batch, ..., m)`. Output shape: `(batch, ..., units)`.
+    Input shape: `(batch, ..., m)`, any real dtype (cast to the layer's compute dtype, float32 by default).
+    Output shape: `(batch, ..., units)`.
+
+    Raises:
+        ValueError: `units` or `rank` not a positive integer; at build, `rank` above min(m, units).
+        TypeError: `use_bias` not a bool.
+
+    References:
+        Eckart, C. & Young, G. (1936). The approximation of one matrix by another of lower rank.
+        Psychometrika 1, 211–218. https://doi.org/10.1007/BF02288367
+
+        Xue, J., Li, J. & Gong, Y. (2013). Restructuring of deep neural network acoustic models with singular
+        value decomposition. Proc. Interspeech 2013, 2365–2369. https://doi.org/10.21437/Interspeech.2013-552
 
     Example:
-
-    >>> dense = keras.layers.Dense(256)
-    >>> dense.build((None, 784))
-    >>> low_rank = LowRankDense.from_dense(dense, rank=32)   # 32 * (784 + 256) kernel parameters
+        >>> import keras
+        >>> import numpy as np
+        >>> from keras_mf.layers import LowRankDense
+        >>> dense = keras.layers.Dense(256)
+        >>> dense.build((None, 784))
+        >>> low_rank = LowRankDense.from_dense(dense, rank=32)
+        >>> low_rank.count_params(), dense.count_params()     # 32·(784 + 256) + 256 against 784·256 + 256
+        (33536, 200960)
+        >>> x = np.random.default_rng(0).random((2, 784), dtype=np.float32)
+        >>> tuple(low_rank(x).shape)
+        (2, 256)
+        >>> full = LowRankDense.from_dense(dense, rank=256)   # full rank: the same outputs as the Dense layer
+        >>> bool(np.allclose(full(x), dense(x), atol=1e-4))
+        True
     """
 
     def __init__(
@@ -73,11 +99,30 @@ class LowRankDense(keras.layers.Layer):
     def from_dense(cls, dense, rank=None, energy=None, name=None):
         """Builds a LowRankDense equal to the best rank-r approximation of a built `Dense` layer.
 
+        Give exactly one of `rank` and `energy`.
+
         Args:
-            dense: a built `keras.layers.Dense`.
-            rank: r; or
-            energy: keep the smallest r whose squared singular values reach this fraction of the
-                kernel's squared Frobenius norm.
+            dense: a built `keras.layers.Dense` with an `(m, n)` kernel.
+            rank: int r in [1, min(m, n)]; or
+            energy: float in (0, 1]: keep the smallest r whose squared singular values reach this fraction of
+                the kernel's squared Frobenius norm.
+            name: the new layer's name; by default "<dense name>_rank<r>".
+
+        Returns:
+            A built `LowRankDense` with `dense`'s activation, bias and dtype policy; `dense` is not changed.
+
+        Raises:
+            TypeError: `dense` is not a built `keras.layers.Dense`.
+            ValueError: both or neither of `rank` and `energy`; `rank` outside [1, min(m, n)]; `energy`
+                outside (0, 1].
+
+        Example:
+            >>> import keras
+            >>> from keras_mf.layers import LowRankDense
+            >>> dense = keras.layers.Dense(8)
+            >>> dense.build((None, 16))
+            >>> LowRankDense.from_dense(dense, energy=1.0).rank    # all the energy needs the full rank
+            8
         """
         if not isinstance(dense, keras.layers.Dense) or not dense.built:
             raise TypeError(

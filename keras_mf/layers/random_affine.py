@@ -25,6 +25,7 @@ def affine_images(images, angles, shifts):
 
     Example:
 
+    >>> from keras_mf.layers.random_affine import affine_images
     >>> import numpy as np
     >>> image = np.zeros((1, 5, 5, 1), "float32")
     >>> image[0, 2, 1, 0] = 1.0                                  # one lit pixel at x = 1, y = 2
@@ -75,10 +76,11 @@ class RandomAffine(keras.layers.Layer):
 
     Example:
 
+    >>> from keras_mf.layers.random_affine import RandomAffine
     >>> import numpy as np
     >>> layer = RandomAffine((8, 8), seed=0)
     >>> x = np.random.default_rng(0).random((4, 64), dtype=np.float32)
-    >>> layer(x, training=True).shape
+    >>> tuple(layer(x, training=True).shape)
     (4, 64)
     >>> bool(np.array_equal(np.asarray(layer(x)), x))           # inference: unchanged
     True

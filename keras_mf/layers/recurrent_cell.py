@@ -19,24 +19,43 @@ class RecurrentCell(keras.layers.Layer):
     `bias`), so its weights load into this cell.
 
     Args:
-        units: size of the hidden state h.
-        output_dim: size of y; None makes y = h.
+        units: int ≥ 1, the size of the hidden state h.
+        output_dim: int ≥ 1, the size of y; None makes y = h.
         activation: f, default "tanh".
         output_activation: g, default None (linear).
-        use_bias: whether b (and b') are used.
-        kernel_initializer, recurrent_initializer, bias_initializer: as in `SimpleRNNCell`.
+        use_bias: bool, whether b (and b') are used.
+        kernel_initializer: initializer of W `(features, units)` and W' `(units, output_dim)`.
+        recurrent_initializer: initializer of U `(units, units)` ("orthogonal", as in `SimpleRNNCell`).
+        bias_initializer: initializer of b and b'.
+        **kwargs: `keras.layers.Layer` arguments (`name`, `dtype`, ...).
 
     Call arguments:
-        inputs: x_t, `(batch, features)`.
-        states: `[h_{t-1}]`, `(batch, units)`.
+        inputs: x_t, float `(batch, features)`.
+        states: `[h_{t-1}]`, float `(batch, units)` (or the tensor itself).
 
     Returns:
-        `(y_t (batch, output_dim or units), [h_t (batch, units)])`.
+        `(y_t (batch, output_dim or units), [h_t (batch, units)])`, in the layer's compute dtype.
+
+    Raises:
+        ValueError: `units` or `output_dim` not a positive integer.
+        TypeError: `use_bias` not a bool.
+
+    References:
+        Elman, J. L. (1990). Finding structure in time. Cognitive Science 14(2), 179–211.
+        https://doi.org/10.1207/s15516709cog1402_1
 
     Example:
-
-    >>> layer = keras.layers.RNN(RecurrentCell(128), return_sequences=True)
-    >>> hidden = layer(x)           # (batch, time, 128)
+        >>> import keras
+        >>> import numpy as np
+        >>> from keras_mf.layers import RecurrentCell
+        >>> layer = keras.layers.RNN(RecurrentCell(16, output_dim=10), return_sequences=True)
+        >>> x = np.zeros((4, 28, 8), np.float32)           # (batch, time, features)
+        >>> tuple(layer(x).shape)                          # y_t at every step: (batch, time, output_dim)
+        (4, 28, 10)
+        >>> cell = RecurrentCell(3, use_bias=False)       # U h_{t-1} carries the state: h_0 = 0 gives h_1 = tanh(W x_1)
+        >>> y, [h] = cell(np.ones((1, 2), np.float32), [np.zeros((1, 3), np.float32)])
+        >>> bool(np.allclose(h, np.tanh(np.ones((1, 2)) @ cell.kernel.numpy()), atol=1e-6))
+        True
     """
 
     def __init__(
@@ -100,6 +119,19 @@ class RecurrentCell(keras.layers.Layer):
         return output, new_states
 
     def get_initial_state(self, batch_size=None):
+        """The state before the first step, as `keras.layers.RNN` asks for it: h_0 = 0.
+
+        Args:
+            batch_size: int, the batch size.
+
+        Returns:
+            `[zeros (batch_size, units)]` in the layer's compute dtype.
+
+        Example:
+            >>> from keras_mf.layers import RecurrentCell
+            >>> [tuple(state.shape) for state in RecurrentCell(5).get_initial_state(batch_size=2)]
+            [(2, 5)]
+        """
         return [ops.zeros((batch_size, self.units), dtype=self.compute_dtype)]
 
     def get_config(self):

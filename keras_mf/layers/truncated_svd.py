@@ -70,11 +70,14 @@ class TruncatedSVD(keras.layers.Layer):
         max_iter: the most subspace iterations.
         tol: relative residual at which subspace iteration stops; default √eps of the layer's dtype
             (3.5e-4 in float32, 1.5e-8 in float64), where each σ² is accurate to ~eps·σ⁴/gap.
+        fitted_rank: the rank `adapt` chose (set in `get_config` so that a saved `energy=` layer rebuilds);
+            leave it None.
+        **kwargs: `keras.layers.Layer` arguments (`name`, `dtype`, ...).
 
     Precision follows the layer's `dtype`: with `dtype="float64"` the products (of float data), sums and
     eigen-solve all run in float64; in float32 the sums are float64 and the products and solve float32.
 
-    Sparse input: `adapt` takes `scipy.sparse` matrices, `tf.SparseTensor`s and tf.data datasets of sparse
+    Sparse input: `adapt` takes `scipy.sparse` matrices, `tf.SparseTensor` batches and tf.data datasets of sparse
     batches without densifying them (each batch's XᵀX is a sparse product, its column sums a sparse reduction;
     centring is the rank-one correction n·m mᵀ of the accumulated Gram matrix, so the mean is never
     subtracted from the data). The Gram matrix itself is dense, `(features, features)`. The layer's call,
@@ -88,12 +91,39 @@ class TruncatedSVD(keras.layers.Layer):
     summed over features), `n_samples`; derived from them, `explained_variance` `(rank,)` (σ²/(n-1))
     and `explained_variance_ratio` `(rank,)`.
 
-    Example:
+    Raises:
+        ValueError: both or neither of `rank` and `energy`, or either out of range (`rank` also above the
+            data's width at `adapt`); an unknown `solver`; `adapt` given no rows, batches that are not
+            `(batch, features)` or of another width; a call on inputs of another width.
+        TypeError: a bool option that is not a bool; data of a non-real dtype (bool, complex, text).
+        keras_mf.exceptions.NotFittedError: a call, `inverse` or `reconstruct` before `adapt`.
 
-    >>> layer = TruncatedSVD(rank=32)
-    >>> layer.adapt(x_train)                    # array, tensor, scipy.sparse, batched tf.data.Dataset
-    >>> codes = layer(x)                        # (batch, 32)
-    >>> x_hat = layer.reconstruct(x)            # (batch, features)
+    References:
+        Eckart, C. & Young, G. (1936). The approximation of one matrix by another of lower rank.
+        Psychometrika 1, 211–218. https://doi.org/10.1007/BF02288367
+
+        Halko, N., Martinsson, P.-G. & Tropp, J. A. (2011). Finding structure with randomness: probabilistic
+        algorithms for constructing approximate matrix decompositions. SIAM Review 53(2), 217–288.
+        https://doi.org/10.1137/090771806
+
+        Saad, Y. (2011). Numerical Methods for Large Eigenvalue Problems, 2nd ed., ch. 5 (subspace iteration).
+        SIAM. https://doi.org/10.1137/1.9781611970739
+
+    Example:
+        >>> import numpy as np
+        >>> from keras_mf.layers import TruncatedSVD
+        >>> rng = np.random.default_rng(0)
+        >>> x = rng.normal(size=(200, 2)) @ rng.normal(size=(2, 10)) + 0.01 * rng.normal(size=(200, 10))
+        >>> layer = TruncatedSVD(rank=2)
+        >>> layer.adapt(x.astype("float32"))      # array, tensor, scipy.sparse, batched tf.data.Dataset
+        >>> codes = layer(x[:5])
+        >>> tuple(codes.shape), tuple(layer.reconstruct(x[:5]).shape)
+        ((5, 2), (5, 10))
+        >>> round(float(np.sum(layer.explained_variance_ratio)), 3)    # rank-2 data plus a little noise
+        1.0
+        >>> s = np.linalg.svd(x - x.mean(0), compute_uv=False)[:2]    # numpy's singular values agree
+        >>> bool(np.allclose(layer.singular_values, s, rtol=1e-4))
+        True
     """
 
     def __init__(
@@ -150,13 +180,51 @@ class TruncatedSVD(keras.layers.Layer):
         return ops.matmul(ops.cast(inputs, self.compute_dtype) - mean, components)
 
     def inverse(self, codes):
-        """Maps codes `(batch, rank)` back to `(batch, features)`: x̂ = z Vₖᵀ + mean."""
+        """Maps codes back to the input space: x̂ = z Vₖᵀ + mean.
+
+        Args:
+            codes: float `(batch, rank)`, e.g. the layer's outputs.
+
+        Returns:
+            A tensor `(batch, features)` in the layer's compute dtype.
+
+        Raises:
+            keras_mf.exceptions.NotFittedError: the layer was not adapted.
+
+        Example:
+            >>> import numpy as np
+            >>> from keras_mf.layers import TruncatedSVD
+            >>> layer = TruncatedSVD(rank=1)
+            >>> layer.adapt(np.array([[0.0, 0.0], [2.0, 2.0]], np.float32))
+            >>> np.round(np.asarray(layer.inverse(np.zeros((1, 1), np.float32))), 3)   # code 0 is the mean
+            array([[1., 1.]], dtype=float32)
+        """
         self._check_ready()
         mean, components = (ops.cast(v, self.compute_dtype) for v in (self.mean, self.components))
         return ops.matmul(ops.cast(codes, self.compute_dtype), ops.transpose(components)) + mean
 
     def reconstruct(self, inputs):
-        """Projects and maps back: the best rank-k approximation of `inputs (batch, features)`."""
+        """Projects and maps back: the best rank-k approximation of the inputs (Eckart–Young).
+
+        Args:
+            inputs: float `(batch, features)`, dense or sparse.
+
+        Returns:
+            A tensor `(batch, features)` in the layer's compute dtype: `inverse(layer(inputs))`.
+
+        Raises:
+            keras_mf.exceptions.NotFittedError: the layer was not adapted.
+            ValueError: `inputs` of another width than the data it was adapted on.
+
+        Example:
+            >>> import numpy as np
+            >>> from keras_mf.layers import TruncatedSVD
+            >>> x = np.array([[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]], np.float32)    # on a line: rank 1 is exact
+            >>> layer = TruncatedSVD(rank=1)
+            >>> layer.adapt(x)
+            >>> bool(np.allclose(layer.reconstruct(x), x, atol=1e-5))
+            True
+        """
         return self.inverse(self(inputs))
 
     def compute_output_shape(self, input_shape):
@@ -164,7 +232,17 @@ class TruncatedSVD(keras.layers.Layer):
 
     @property
     def is_adapted(self):
-        """Whether the variables hold a fit: `n_samples > 0` (False inside a compiled function)."""
+        """Whether the variables hold a fit: `n_samples > 0` (False inside a compiled function).
+
+        Example:
+            >>> import numpy as np
+            >>> from keras_mf.layers import TruncatedSVD
+            >>> layer = TruncatedSVD(rank=1)
+            >>> before = layer.is_adapted
+            >>> layer.adapt(np.eye(3, dtype=np.float32))
+            >>> before, layer.is_adapted
+            (False, True)
+        """
         return bool(self._fitted_samples())
 
     def adapt(self, data, batch_size=None, steps=None):
@@ -174,8 +252,24 @@ class TruncatedSVD(keras.layers.Layer):
             data: an array or tensor `(n_samples, features)` of any backend, a `scipy.sparse` matrix or
                 `tf.SparseTensor`, a batched `tf.data.Dataset` (of dense or sparse batches, or of tuples
                 whose first element is the input), or an iterable of batches.
-            batch_size: rows per batch when `data` is an array (default 16384).
-            steps: stop after this many batches.
+            batch_size: int, rows per batch when `data` is an array (default 16384).
+            steps: int, stop after this many batches.
+
+        Raises:
+            ValueError: no rows; a batch that is not `(batch, features)`, or of another width than the first
+                (or than the layer was built for); `rank` above the width; data whose variance the layer's dtype
+                cannot represent.
+            TypeError: data of a non-real dtype.
+            keras_mf.exceptions.ConvergenceWarning: (a warning) subspace iteration stopped at `max_iter`.
+
+        Example:
+            >>> import numpy as np
+            >>> import scipy.sparse
+            >>> from keras_mf.layers import TruncatedSVD
+            >>> layer = TruncatedSVD(energy=0.9)                 # the rank is chosen from the data
+            >>> layer.adapt(scipy.sparse.random(50, 6, density=0.5, random_state=0, format="csr"), batch_size=16)
+            >>> int(layer.n_samples), 1 <= layer.fitted_rank <= 6
+            (50, True)
         """
         batch_size = check_optional_int("batch_size", batch_size, 1)
         steps = check_optional_int("steps", steps, 1)
@@ -275,7 +369,16 @@ class TruncatedSVD(keras.layers.Layer):
 
     @property
     def explained_variance(self):
-        """Variance along each component, σ²/(n-1), shape `(rank,)`."""
+        """Variance along each component, σ²/(n-1), shape `(rank,)`, in the data's squared units.
+
+        Example:
+            >>> import numpy as np
+            >>> from keras_mf.layers import TruncatedSVD
+            >>> layer = TruncatedSVD(rank=1)
+            >>> layer.adapt(np.array([[0.0, 0.0], [2.0, 0.0]], np.float32))
+            >>> np.round(np.asarray(layer.explained_variance), 3)         # np.var([0, 2], ddof=1)
+            array([2.], dtype=float32)
+        """
         self._check_ready()
         n = ops.cast(ops.maximum(self.n_samples - 1, 1), self.variable_dtype)
         return ops.square(self.singular_values) / n
@@ -283,7 +386,16 @@ class TruncatedSVD(keras.layers.Layer):
     @property
     def explained_variance_ratio(self):
         """Fraction of the total variance along each component, shape `(rank,)`; 0 for data without variance
-        (all rows equal), which has none to explain."""
+        (all rows equal), which has none to explain.
+
+        Example:
+            >>> import numpy as np
+            >>> from keras_mf.layers import TruncatedSVD
+            >>> layer = TruncatedSVD(rank=1)
+            >>> layer.adapt(np.array([[0.0, 0.0], [2.0, 1.0], [4.0, 0.0]], np.float32))
+            >>> np.round(np.asarray(layer.explained_variance_ratio), 3)   # variances 4 and 1/3 along the axes
+            array([0.923], dtype=float32)
+        """
         total = ops.convert_to_tensor(self.total_variance)
         positive = ops.greater(total, 0)
         return ops.where(positive, self.explained_variance / ops.where(positive, total, ops.ones_like(total)), 0)

@@ -24,8 +24,23 @@ _SYMMETRY_EPS = 100
 
 
 def as_float_tensor(a, name="a"):
-    """Converts to a float tensor; integers become float64 (exact for small integer matrices). Sparse input is
-    refused with a TypeError naming `name`."""
+    """Converts to a float tensor; integers become float64 (exact for small integer matrices).
+
+    Args:
+        a: a dense array, nested list or tensor of real numbers, any shape.
+        name: the argument's name for the error messages.
+
+    Returns:
+        A `tf.Tensor` of `a`'s float dtype (float32 stays float32), or float64 for integers.
+
+    Raises:
+        TypeError: sparse input, or a non-real dtype (bool, complex, text), naming `name`.
+
+    Example:
+        >>> from keras_mf.linalg import as_float_tensor
+        >>> as_float_tensor([[1, 2], [3, 4]]).dtype.name
+        'float64'
+    """
     check_dense(name, a)
     check_real_dtype(name, a if isinstance(a, (tf.Tensor, tf.Variable)) else np.asarray(a))
     tensor = tf.convert_to_tensor(a if isinstance(a, (tf.Tensor, tf.Variable)) else np.asarray(a))
@@ -76,7 +91,30 @@ def _eps(dtype):
 
 
 def condition_number(a):
-    """2-norm condition number σ_max / σ_min of `a`, shape `(..., m, n)` → `(...)`; inf when singular."""
+    """2-norm condition number σ_max / σ_min of a matrix, or of each matrix of a batch; inf when singular.
+
+    Args:
+        a: float or int `(..., m, n)`, finite.
+
+    Returns:
+        A `tf.Tensor` `(...)` in `a`'s float dtype (float64 for integers): the factor by which a relative error
+        in b may grow in the solution of A x = b.
+
+    Raises:
+        ValueError: `a` is not a matrix, or holds NaN/inf.
+        TypeError: sparse or non-real input.
+
+    References:
+        Golub, G. H. & Van Loan, C. F. (2013). Matrix Computations, 4th ed. Johns Hopkins University Press.
+        https://jhupbooks.press.jhu.edu/title/matrix-computations
+
+    Example:
+        >>> from keras_mf.linalg import condition_number
+        >>> float(condition_number([[2.0, 0.0], [0.0, 0.5]]))
+        4.0
+        >>> float(condition_number([[1.0, 2.0], [2.0, 4.0]]))
+        inf
+    """
     a, _ = _unit_scaled(_as_matrix(a))  # the ratio does not depend on the scale
     s = tf.linalg.svd(a, compute_uv=False)
     s_max, s_min = s[..., 0], s[..., -1]
@@ -88,20 +126,30 @@ def svd_inverse(a):
     """Inverse of a square matrix through its SVD: A = UΣVᵀ ⇒ A⁻¹ = V Σ⁻¹ Uᵀ.
 
     Args:
-        a: `(..., n, n)` matrix.
+        a: float or int `(..., n, n)`, finite; batched over the leading axes.
 
     Returns:
-        `(..., n, n)` inverse.
+        A `tf.Tensor` `(..., n, n)`, the inverse, in `a`'s float dtype (float64 for integers and Python lists
+        of floats, which numpy reads as float64).
 
     Raises:
-        ValueError: `a` is not square, or is singular (σ_min ≤ n·eps·σ_max). Warns (RuntimeWarning)
-            when the condition number exceeds 1/√eps, where about half the digits are lost.
+        ValueError: `a` is not square, holds NaN/inf, or is singular (σ_min ≤ n·eps·σ_max). Warns
+            (RuntimeWarning) when the condition number exceeds 1/√eps, where about half the digits are lost.
+        TypeError: sparse or non-real input.
+
+    References:
+        Golub, G. H. & Van Loan, C. F. (2013). Matrix Computations, 4th ed. Johns Hopkins University Press.
+        https://jhupbooks.press.jhu.edu/title/matrix-computations
 
     Example:
-
-    >>> svd_inverse([[1.0, 2.0], [3.0, 4.0]]).numpy()
-    array([[-2. ,  1. ],
-           [ 1.5, -0.5]], dtype=float32)
+        >>> import numpy as np
+        >>> from keras_mf.linalg import svd_inverse
+        >>> inverse = svd_inverse([[1.0, 2.0], [3.0, 4.0]])
+        >>> np.round(inverse.numpy(), 6)
+        array([[-2. ,  1. ],
+               [ 1.5, -0.5]])
+        >>> inverse.dtype.name
+        'float64'
     """
     a, scale = _unit_scaled(_as_matrix(a, square=True))
     s, u, v = tf.linalg.svd(a)
@@ -113,11 +161,26 @@ def pinv(a, rcond=None):
     """Moore–Penrose pseudo-inverse A⁺ = V Σ⁺ Uᵀ, with singular values below `rcond`·σ_max treated as zero.
 
     Args:
-        a: `(..., m, n)` matrix.
-        rcond: relative cutoff; default `max(m, n)`·eps of the dtype.
+        a: float or int `(..., m, n)`, finite; batched over the leading axes.
+        rcond: float, relative cutoff; default `max(m, n)`·eps of the dtype.
 
     Returns:
-        `(..., n, m)` pseudo-inverse.
+        A `tf.Tensor` `(..., n, m)`, the pseudo-inverse, in `a`'s float dtype (float64 for integers).
+
+    Raises:
+        ValueError: `a` is not a matrix, or holds NaN/inf.
+        TypeError: sparse or non-real input.
+
+    References:
+        Penrose, R. (1955). A generalized inverse for matrices. Mathematical Proceedings of the Cambridge
+        Philosophical Society 51(3), 406–413. https://doi.org/10.1017/S0305004100030401
+
+    Example:
+        >>> import numpy as np
+        >>> from keras_mf.linalg import pinv
+        >>> a = np.array([[1.0, 2.0], [2.0, 4.0], [0.0, 0.0]])    # rank 1: no inverse, a pseudo-inverse
+        >>> bool(np.allclose(pinv(a), np.linalg.pinv(a)))
+        True
     """
     a, scale = _unit_scaled(_as_matrix(a))  # A⁺ = (A/c)⁺ / c
     m, n = int(a.shape[-2]), int(a.shape[-1])
@@ -136,11 +199,30 @@ def lstsq(a, b, rcond=None):
     exact solutions, the one with the smallest ‖x‖₂. Rank-deficient A gets both properties at once.
 
     Args:
-        a: `(..., m, n)` matrix.
-        b: `(..., m)` vector or `(..., m, k)` matrix of right-hand sides.
+        a: float or int `(..., m, n)`, finite.
+        b: `(..., m)` vector or `(..., m, k)` matrix of right-hand sides (cast to `a`'s dtype).
+        rcond: float, the relative cutoff of `pinv`.
 
     Returns:
-        `(..., n)` or `(..., n, k)` solution.
+        A `tf.Tensor` `(..., n)` or `(..., n, k)`, the solution, in `a`'s float dtype.
+
+    Raises:
+        ValueError: `a` is not a matrix or holds NaN/inf; `b` has another number of rows than `a`.
+        TypeError: sparse or non-real input.
+
+    References:
+        Penrose, R. (1956). On best approximate solutions of linear matrix equations. Mathematical Proceedings
+        of the Cambridge Philosophical Society 52(1), 17–19. https://doi.org/10.1017/S0305004100030929
+
+    Example:
+        Fit y = c₀ + c₁t through three points:
+
+        >>> import numpy as np
+        >>> from keras_mf.linalg import lstsq
+        >>> t = np.array([0.0, 1.0, 2.0])
+        >>> y = np.array([1.0, 2.0, 2.0])
+        >>> np.round(lstsq(np.stack([np.ones(3), t], axis=1), y).numpy(), 4)
+        array([1.1667, 0.5   ])
     """
     a = _as_matrix(a)
     b = tf.cast(as_float_tensor(b, "b"), a.dtype)
@@ -181,15 +263,33 @@ def eigendecomposition(a, tol=None):
     eigenvalue with too few eigenvectors) no such decomposition exists.
 
     Args:
-        a: `(n, n)` matrix.
-        tol: relative tolerance on the smallest singular value of Q; default `sqrt(eps)`, since the
+        a: float or int `(n, n)`, finite.
+        tol: float, relative tolerance on the smallest singular value of Q; default `sqrt(eps)`, since the
             eigenvectors of a defective eigenvalue are only computed to about half the digits.
 
     Returns:
-        `(eigenvalues (n,), Q (n, n))`, complex for a non-symmetric A.
+        `(eigenvalues (n,), Q (n, n))` as tensors: real and ascending for a symmetric A (in its float dtype),
+        complex for a non-symmetric A.
 
     Raises:
-        ValueError: A is defective; the message names the eigenvalue and the rank of Q.
+        ValueError: A is not square or holds NaN/inf; A is defective (the message names the eigenvalue and the
+            rank of Q).
+        TypeError: sparse or non-real input.
+
+    References:
+        Golub, G. H. & Van Loan, C. F. (2013). Matrix Computations, 4th ed. Johns Hopkins University Press.
+        https://jhupbooks.press.jhu.edu/title/matrix-computations
+
+    Example:
+        >>> import numpy as np
+        >>> from keras_mf.linalg import eigendecomposition
+        >>> values, q = eigendecomposition([[2.0, 1.0], [1.0, 2.0]])
+        >>> np.round(values.numpy(), 6)
+        array([1., 3.])
+        >>> eigendecomposition([[1.0, 1.0], [0.0, 1.0]])     # a Jordan block: one eigenvector for λ = 1 twice
+        Traceback (most recent call last):
+        ...
+        ValueError: Received a defective matrix: its eigenvectors span only 1 of 2 dimensions, ...
     """
     a = _as_matrix(a, square=True)
     tolerance = _SYMMETRY_EPS * _eps(a.dtype) * (1 + tf.reduce_max(tf.abs(a)))
@@ -211,7 +311,24 @@ def eigendecomposition(a, tol=None):
 
 
 def eigenvector_rank(a, tol=None):
-    """Number of linearly independent eigenvectors of a square `a` (n for a diagonalizable matrix)."""
+    """Number of linearly independent eigenvectors of a square matrix (n for a diagonalizable one).
+
+    Args:
+        a: float or int `(n, n)`, finite.
+        tol: float, relative cutoff on the singular values of the eigenvector matrix; default `sqrt(eps)`.
+
+    Returns:
+        int in [1, n].
+
+    Raises:
+        ValueError: `a` is not square or holds NaN/inf.
+        TypeError: sparse or non-real input.
+
+    Example:
+        >>> from keras_mf.linalg import eigenvector_rank
+        >>> eigenvector_rank([[1.0, 1.0], [0.0, 1.0]]), eigenvector_rank([[1.0, 0.0], [0.0, 1.0]])
+        (1, 2)
+    """
     a = _as_matrix(a, square=True)
     _, vectors = tf.linalg.eig(a)
     return _numerical_rank(vectors, np.sqrt(_eps(a.dtype)) if tol is None else tol)
@@ -224,12 +341,35 @@ def _numerical_rank(matrix, tol):
 
 
 def principal_angles(a, b):
-    """Principal angles (radians, ascending) between the column spaces of `a (n, p)` and `b (n, q)`.
+    """Principal angles (radians, ascending) between the column spaces of two matrices with the same rows.
 
     The orthonormal bases come from the SVD, as in `scipy.linalg.subspace_angles`: zero or dependent columns
     add no direction, so there are min(rank a, rank b) angles. Each matrix is first divided by a power of two
     at or below its largest entry (exact), so that values near the dtype's limits do not overflow. The more
     precise of the two dtypes is kept.
+
+    Args:
+        a: float or int `(n, p)`, finite.
+        b: float or int `(n, q)`, finite.
+
+    Returns:
+        A `tf.Tensor` `(min(rank a, rank b),)` of angles in [0, π/2], ascending.
+
+    Raises:
+        ValueError: `a` or `b` not a matrix or holding NaN/inf; `b` with another number of rows than `a`.
+        TypeError: sparse or non-real input.
+
+    References:
+        Björck, Å. & Golub, G. H. (1973). Numerical methods for computing angles between linear subspaces.
+        Mathematics of Computation 27(123), 579–594. https://doi.org/10.1090/S0025-5718-1973-0348991-3
+
+    Example:
+        >>> import numpy as np
+        >>> from keras_mf.linalg import principal_angles
+        >>> a = [[1.0], [0.0], [0.0]]
+        >>> b = [[1.0], [1.0], [0.0]]
+        >>> np.round(np.degrees(principal_angles(a, b).numpy()), 6)
+        array([45.])
     """
     a, b = _as_matrix(a, "a"), _as_matrix(b, "b")
     _check_rows_match(a, b)
@@ -263,14 +403,17 @@ def top_eigh(c, k, oversample=None, iterations=300, tol=None, seed=0):
     Args:
         c: `(n, n)` symmetric positive semi-definite matrix, dense or `tf.SparseTensor`; its float dtype is
             kept (float64 in, float64 out).
-        k: number of eigenpairs, in [1, n].
-        oversample: extra columns p; default max(10, k).
-        iterations: the most iterations run.
-        tol: relative residual at which to stop; default √eps of the dtype.
-        seed: seed of the random start.
+        k: int, the number of eigenpairs, in [1, n].
+        oversample: int ≥ 0, extra columns p; default max(10, k).
+        iterations: int ≥ 1, the most iterations run.
+        tol: float > 0, relative residual at which to stop; default √eps of the dtype.
+        seed: int, seed of the random start.
 
     Returns:
-        `(eigenvalues (k,), eigenvectors (n, k))`, eigenvalues descending.
+        `(eigenvalues (k,), eigenvectors (n, k))` as tensors in `c`'s dtype, eigenvalues descending.
+
+    Raises:
+        ValueError: `k` outside [1, n]; `iterations`, `oversample` or `tol` out of range.
 
     Warns:
         ConvergenceWarning: the residuals were still above `tol` after `iterations` iterations.
@@ -279,6 +422,17 @@ def top_eigh(c, k, oversample=None, iterations=300, tol=None, seed=0):
         Halko, N., Martinsson, P.-G. & Tropp, J. A. (2011). Finding Structure with Randomness: Probabilistic
         Algorithms for Constructing Approximate Matrix Decompositions. SIAM Review 53(2).
         https://doi.org/10.1137/090771806
+
+        Saad, Y. (2011). Numerical Methods for Large Eigenvalue Problems, 2nd ed., ch. 5 (subspace iteration).
+        SIAM. https://doi.org/10.1137/1.9781611970739
+
+    Example:
+        >>> import numpy as np
+        >>> from keras_mf.linalg import top_eigh
+        >>> c = np.diag(np.arange(1.0, 101.0))                 # eigenvalues 1, ..., 100
+        >>> values, vectors = top_eigh(c, 3)
+        >>> np.round(values.numpy(), 6), vectors.shape
+        (array([100.,  99.,  98.]), TensorShape([100, 3]))
     """
     values, vectors, used, residual, tol = subspace_eigh(c, k, oversample, iterations, tol, seed)
     warn_unconverged("top_eigh", used, residual, tol, "iterations", iterations)
@@ -375,14 +529,41 @@ def _orthonormalize(y):
 
 
 def power_iteration(a, iterations=1000, tol=1e-10, seed=0):
-    """Dominant eigenpair of a square `a` by power iteration: multiply by A, normalise, repeat.
+    """Dominant eigenpair of a square matrix by power iteration: multiply by A, normalise, repeat.
 
     Converges when |λ₁| > |λ₂|, at rate |λ₂/λ₁| per step; it stops once the unit vector moves less than `tol`
     in one step, and warns (ConvergenceWarning, naming `iterations`) when `iterations` run out first, as they do
     when |λ₁| = |λ₂| (for instance λ and −λ).
 
+    Args:
+        a: float or int `(n, n)`, finite.
+        iterations: int ≥ 1, the most iterations.
+        tol: float > 0, the change of the unit vector (2-norm) per step at which it stops.
+        seed: int, seed of the (positive) random start.
+
     Returns:
-        `(eigenvalue, unit eigenvector (n,), iterations used)`.
+        `(eigenvalue, unit eigenvector (n,), iterations used)`: scalar tensors and a `(n,)` tensor in `a`'s
+        float dtype, the count an int32 tensor.
+
+    Raises:
+        ValueError: `a` not square or holding NaN/inf; `iterations` or `tol` out of range.
+        TypeError: sparse or non-real input.
+
+    Warns:
+        ConvergenceWarning: the vector still moved by more than `tol` after `iterations` steps.
+
+    References:
+        von Mises, R. & Pollaczek-Geiringer, H. (1929). Praktische Verfahren der Gleichungsauflösung. ZAMM 9(1),
+        58–77. https://doi.org/10.1002/zamm.19290090105
+
+        Golub, G. H. & Van Loan, C. F. (2013). Matrix Computations, 4th ed. Johns Hopkins University Press.
+        https://jhupbooks.press.jhu.edu/title/matrix-computations
+
+    Example:
+        >>> from keras_mf.linalg import power_iteration
+        >>> value, vector, used = power_iteration([[2.0, 1.0], [1.0, 2.0]])
+        >>> round(float(value), 6), [round(float(v), 6) for v in vector]
+        (3.0, [0.707107, 0.707107])
     """
     a = _as_matrix(a, square=True)
     iterations = check_int("iterations", iterations, 1)

@@ -8,13 +8,27 @@ from keras_mf._validation import invalid_value
 
 
 def squared_distances(a, b):
-    """‖a_i − b_j‖² for rows of `a (n, d)` and `b (m, d)`, clipped at 0 against round-off: `(n, m)`.
+    """Pairwise squared Euclidean distances ‖a_i − b_j‖² between the rows of two matrices, clipped at 0.
 
     Formed as ‖a‖² + ‖b‖² − 2ab, which cancels catastrophically for points far from the origin (relative
     error ~eps·‖x‖²/d²) and overflows near the dtype's range: pass points through `condition_points` first.
 
+    Args:
+        a: float tensor `(n, d)`.
+        b: float tensor `(m, d)` of the same dtype.
+
+    Returns:
+        A `tf.Tensor` `(n, m)` in their dtype, in squared units of the points.
+
     Raises:
         ValueError: `a` or `b` is not 2-D, or their widths d differ.
+
+    Example:
+        >>> import tensorflow as tf
+        >>> from keras_mf.linalg import squared_distances
+        >>> squared_distances(tf.constant([[0.0, 0.0], [1.0, 1.0]]), tf.constant([[3.0, 4.0]])).numpy()
+        array([[25.],
+               [13.]], dtype=float32)
     """
     a_shape, b_shape = _shape(a), _shape(b)
     if len(a_shape) != 2:

@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from keras_mf._validation import check_bool
+from keras_mf._validation import invalid_value
 
 # Batches whose largest |x| lies outside [2^-30, 2^30] are divided by a power of two near it before their products:
 # within it, float32 squares summed over any batch stay far from overflow (2^60 · rows ≪ 3.4e38) and from
@@ -23,10 +24,60 @@ SAFE_EXPONENT = 30
 
 
 def gram_accumulator(center, dtype="float32"):
-    """The accumulator for the running Keras backend: on TensorFlow the compiled one (see `_gram_tf`), which
-    also takes the subspace solver; elsewhere `OpsGramAccumulator`. Imported here so that the other backends
-    never load TensorFlow. `dtype` is the caller's (a layer's variable dtype): products and the eigen-solve
-    run in at least its precision."""
+    """A streaming accumulator of the mean and scatter matrix of `(batch, features)` batches, and their
+    eigendecomposition (PCA), for the running Keras backend.
+
+    On TensorFlow the compiled `TensorFlowGramAccumulator` (`keras_mf.linalg._gram_tf`), which sums the Gram
+    matrix of data shifted by a reference point (the "shifted data" algorithm) and also takes the subspace
+    solver; on other backends `OpsGramAccumulator`, which centres each batch on its own mean and merges batches
+    by Chan, Golub & LeVeque's pairwise update S = S_a + S_b + (n_a n_b / n) (m_b − m_a)(m_b − m_a)ᵀ. Imported
+    here so that the other backends never load TensorFlow.
+
+    Both accumulators have one interface: `as_floats(batch)` converts a dense (numpy, tensor) or sparse
+    (`scipy.sparse`, `tf.SparseTensor`) batch `(batch, features)`; `update(batch)` adds a converted batch;
+    `count` is the number of rows seen; `decompose(top=None, iterations=None, tol=None)` returns `(mean,
+    singular_values, components, total_variance, (iterations used, residual, tol))`: the mean `(features,)`,
+    the singular values of the centred data, descending, `(k,)`, the matching eigenvectors of the scatter
+    matrix as the columns of `components` `(features, k)` (k = features, or `top` for the subspace solver on
+    TensorFlow; each column's largest-magnitude entry positive), all float64 numpy in the data's units, and the
+    total variance trace(S) / (count − 1), in squared units.
+
+    Args:
+        center: bool; True subtracts the running mean (PCA), False accumulates the uncentred Gram matrix XᵀX
+            (the mean is then reported as zeros).
+        dtype: the caller's dtype (a layer's variable dtype, a string or dtype Keras knows): products and the
+            eigen-solve run in at least its precision, float64 for "float64", else float32.
+
+    Returns:
+        A new, empty accumulator (`TensorFlowGramAccumulator` or `OpsGramAccumulator`).
+
+    Raises:
+        TypeError: naming `center`, when it is not a bool.
+        ValueError: naming `dtype`, when it is not a dtype Keras knows. Later, `update`
+            raises a ValueError naming `data` for a batch holding NaN or inf.
+
+    References:
+        Chan, T. F., Golub, G. H. & LeVeque, R. J. (1979). Updating formulae and a pairwise algorithm for
+        computing sample variances. Technical Report STAN-CS-79-773, Stanford University.
+        http://i.stanford.edu/pub/cstr/reports/cs/tr/79/773/CS-TR-79-773.pdf
+
+        Chan, T. F., Golub, G. H. & LeVeque, R. J. (1983). Algorithms for computing the sample variance: analysis
+        and recommendations. The American Statistician 37(3), 242–247.
+        https://doi.org/10.1080/00031305.1983.10483115
+
+    Example:
+        >>> import numpy as np
+        >>> from keras_mf.linalg import gram_accumulator
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0], [0.0, 1.0]])
+        >>> accumulator = gram_accumulator(center=True, dtype="float64")
+        >>> for batch in (x[:2], x[2:]):  # two batches of 2 rows, merged
+        ...     accumulator.update(accumulator.as_floats(batch))
+        >>> mean, singular_values, components, total_variance, _ = accumulator.decompose()
+        >>> accumulator.count, mean.round(6).tolist(), components.shape, round(float(total_variance), 6)
+        (4, [2.25, 3.5], (2, 2), 11.916667)
+        >>> bool(np.allclose(singular_values, np.linalg.svd(x - x.mean(0), compute_uv=False)))
+        True
+    """
     center = check_bool("center", center)
     if keras.backend.backend() == "tensorflow":
         from keras_mf.linalg._gram_tf import TensorFlowGramAccumulator
@@ -38,7 +89,11 @@ def gram_accumulator(center, dtype="float32"):
 def solve_dtype(dtype):
     """The precision of the eigen-solve for a caller's `dtype`: float64 for float64, else float32 (half
     precision has no eigen-solver, and its round-off would swamp the spectrum's tail)."""
-    return "float64" if keras.backend.standardize_dtype(dtype) == "float64" else "float32"
+    try:
+        dtype = keras.backend.standardize_dtype(dtype)
+    except ValueError:
+        raise invalid_value("dtype", "a floating dtype such as 'float32' or 'float64'", dtype) from None
+    return "float64" if dtype == "float64" else "float32"
 
 
 def working_dtype(batch_dtype, dtype):
@@ -117,7 +172,7 @@ class OpsGramAccumulator:
         eigh is exact, so there is no iteration to report)."""
         values, vectors = np.linalg.eigh(self.scatter)
         values, vectors = values[::-1], vectors[:, ::-1]
-        total_variance = np.trace(self.scatter) / max(self.count - 1, 1)
+        total_variance = float(np.trace(self.scatter) / max(self.count - 1, 1))  # a float, as on TensorFlow
         return self.mean, np.sqrt(np.maximum(values, 0.0)), fix_signs(vectors), total_variance, (0, 0.0, 0.0)
 
 

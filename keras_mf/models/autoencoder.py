@@ -10,6 +10,7 @@ from keras_mf._inputs import tf_if_dataset
 from keras_mf._validation import check_bool
 from keras_mf._validation import check_int
 from keras_mf._validation import invalid_value
+from keras_mf._validation import is_sparse
 from keras_mf.layers.truncated_svd import TruncatedSVD
 
 
@@ -24,22 +25,44 @@ class Autoencoder(keras.Model):
     that the codes are the principal coordinates.
 
     Args:
-        input_shape: shape of one example without the batch axis, e.g. `(784,)` or `(28, 28, 1)`.
-        latent_dim: size of the code h; smaller than the number of input features.
-        hidden_units: widths of the encoder's hidden layers (the decoder mirrors them); ignored
+        input_shape: tuple of positive ints (or one int), the shape of one example without the batch axis,
+            e.g. `(784,)` or `(28, 28, 1)`.
+        latent_dim: int, the size of the code h, in [1, features − 1].
+        hidden_units: ints ≥ 1, the widths of the encoder's hidden layers (the decoder mirrors them); ignored
             when `linear=True`.
         activation: activation of the hidden layers (any name `keras.activations.get` knows).
         output_activation: activation of the reconstruction; None for linear outputs.
-        linear: build the tutorial's linear model (no hidden layers, no activations).
+        linear: bool, build the tutorial's linear model (no hidden layers, no activations).
+        **kwargs: `keras.Model` arguments (`name`, ...).
 
-    Input shape: `(batch, *input_shape)`. Output shape: the same.
+    Input shape: `(batch, *input_shape)`, float. Output shape: the same, in the model's compute dtype.
+
+    Raises:
+        ValueError: `input_shape` not a tuple of positive ints; `latent_dim` outside [1, features − 1]; a hidden
+            width below 1; an unknown activation; inputs of another shape than `input_shape`.
+        TypeError: `linear` not a bool.
+
+    References:
+        Baldi, P. & Hornik, K. (1989). Neural networks and principal component analysis: learning from
+        examples without local minima. Neural Networks 2(1), 53–58. https://doi.org/10.1016/0893-6080(89)90014-2
+
+        Eckart, C. & Young, G. (1936). The approximation of one matrix by another of lower rank.
+        Psychometrika 1, 211–218. https://doi.org/10.1007/BF02288367
+
+        Hinton, G. E. & Salakhutdinov, R. R. (2006). Reducing the dimensionality of data with neural networks.
+        Science 313(5786), 504–507. https://doi.org/10.1126/science.1127647
 
     Example:
-
-    >>> model = Autoencoder(input_shape=(784,), latent_dim=32)
-    >>> model.compile(optimizer="adam", loss="mse")
-    >>> model.fit(x_train, x_train, epochs=10, batch_size=128)
-    >>> codes = model.encode(x_test)              # (batch, 32)
+        >>> import keras
+        >>> import numpy as np
+        >>> from keras_mf.models import Autoencoder
+        >>> keras.utils.set_random_seed(0)
+        >>> x = np.random.default_rng(0).random((64, 20), dtype=np.float32)
+        >>> model = Autoencoder(input_shape=(20,), latent_dim=4, hidden_units=(16,))
+        >>> model.compile(optimizer="adam", loss="mse")
+        >>> history = model.fit(x, x, epochs=2, batch_size=32, verbose=0)
+        >>> tuple(model.encode(x[:8]).shape), tuple(model(x[:8]).shape)
+        ((8, 4), (8, 20))
     """
 
     def __init__(
@@ -102,7 +125,24 @@ class Autoencoder(keras.Model):
         return self.decode(self.encode(inputs))
 
     def encode(self, inputs):
-        """Maps inputs `(batch, *input_shape)` to codes `(batch, latent_dim)`."""
+        """Maps inputs to codes.
+
+        Args:
+            inputs: float `(batch, *input_shape)`.
+
+        Returns:
+            The codes h, a tensor `(batch, latent_dim)` in the model's compute dtype.
+
+        Raises:
+            ValueError: `inputs` of another shape than `(batch, *input_shape)`.
+
+        Example:
+            >>> import numpy as np
+            >>> from keras_mf.models import Autoencoder
+            >>> model = Autoencoder(input_shape=(28, 28), latent_dim=8)
+            >>> tuple(model.encode(np.zeros((2, 28, 28), np.float32)).shape)
+            (2, 8)
+        """
         self._check_input_shape(inputs.shape)
         x = inputs
         for layer in self.encoder_layers:
@@ -110,7 +150,21 @@ class Autoencoder(keras.Model):
         return self.code(x)
 
     def decode(self, codes):
-        """Maps codes `(batch, latent_dim)` to reconstructions `(batch, *input_shape)`."""
+        """Maps codes to reconstructions.
+
+        Args:
+            codes: float `(batch, latent_dim)`.
+
+        Returns:
+            The reconstructions x̂, a tensor `(batch, *input_shape)` in the model's compute dtype.
+
+        Example:
+            >>> import numpy as np
+            >>> from keras_mf.models import Autoencoder
+            >>> model = Autoencoder(input_shape=(28, 28), latent_dim=8)
+            >>> tuple(model.decode(np.zeros((2, 8), np.float32)).shape)
+            (2, 28, 28)
+        """
         x = codes
         for layer in self.decoder_layers:
             x = layer(x)
@@ -138,7 +192,22 @@ class Autoencoder(keras.Model):
 
         Raises:
             ValueError: a nonlinear model whose hidden activation is not "relu" or whose hidden layers
-                are narrower than 2·latent_dim, where the codes cannot start at the principal coordinates.
+                are narrower than 2·latent_dim, where the codes cannot start at the principal coordinates;
+                neither `data` nor `pca`; a `pca` of another rank or width.
+
+        Example:
+            The linear model starts at PCA's reconstruction error, which no linear code of that size beats:
+
+            >>> import numpy as np
+            >>> from keras_mf.models import Autoencoder
+            >>> x = np.random.default_rng(0).random((100, 6), dtype=np.float32)
+            >>> model = Autoencoder(input_shape=(6,), latent_dim=2, linear=True)
+            >>> pca = model.init_from_pca(x)
+            >>> error = float(np.mean((np.asarray(model(x)) - x) ** 2))
+            >>> centred = x - x.mean(0)
+            >>> s = np.linalg.svd(centred, compute_uv=False)
+            >>> bool(np.isclose(error, np.sum(s[2:] ** 2) / x.size, rtol=1e-3))   # the discarded σ², per entry
+            True
         """
         if not self.linear:
             narrow = [h for h in self.hidden_units if h < 2 * self.latent_dim]
@@ -232,6 +301,12 @@ def _activation(name, value):
 
 
 def _flat_batches(data, features):
+    if is_sparse(data):
+        # TruncatedSVD adapts to sparse rows without densifying them; they must already be flat.
+        shape = tuple(data.shape)
+        if len(shape) != 2 or shape[1] != features:
+            raise invalid_value("data", f"a sparse matrix of shape (n, {features})", f"shape {shape}")
+        return data
     tf = tf_if_dataset(data)
     if tf is not None:
         return data.map(lambda *e: tf.reshape(e[0], (-1, features)))

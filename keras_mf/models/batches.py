@@ -25,6 +25,7 @@ class AugmentedBatches(keras.utils.PyDataset):
 
     Example:
 
+    >>> from keras_mf.models.batches import AugmentedBatches
     >>> import numpy as np
     >>> from keras_mf.layers.random_affine import RandomAffine
     >>> batches = AugmentedBatches(np.zeros((10, 64), "float32"), RandomAffine((8, 8)), batch_size=4)

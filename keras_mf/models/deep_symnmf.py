@@ -94,12 +94,15 @@ class DeepSymNMF(keras.Model):
     and `reconstruction` `(batch, *input_shape)`.
 
     Example:
+        The model maps points to soft cluster assignments, each row a distribution over the clusters:
 
-    >>> import numpy as np
-    >>> x = np.random.default_rng(0).random((64, 12), dtype=np.float32)
-    >>> model = DeepSymNMF(input_shape=(12,), n_clusters=3, latent_dim=2, hidden_units=(8,))
-    >>> model(x)["clusters"].shape
-    (64, 3)
+        >>> import numpy as np
+        >>> from keras_mf.models import DeepSymNMF
+        >>> x = np.random.default_rng(0).random((64, 12), dtype=np.float32)
+        >>> model = DeepSymNMF(input_shape=(12,), n_clusters=3, latent_dim=2, hidden_units=(8,))
+        >>> q = np.asarray(model(x)["clusters"])
+        >>> q.shape, bool(np.allclose(q.sum(1), 1.0))
+        ((64, 3), True)
     """
 
     def __init__(

@@ -37,25 +37,53 @@ class StatefulRNN(keras.Model):
     before the recurrence sees it.
 
     Args:
-        units: size of the hidden state.
-        output_dim: size of y.
+        units: int ≥ 1, the size of the hidden state.
+        output_dim: int ≥ 1, the size of y.
         activation: f, default "tanh".
         output_activation: g, default "softmax" (class probabilities).
-        return_sequences: return y_t for every step `(batch, time, output_dim)` instead of the last
+        return_sequences: bool, return y_t for every step `(batch, time, output_dim)` instead of the last
             `(batch, output_dim)`.
-        stateful: keep the state across calls.
-        batch_size: the fixed batch size a stateful model's state has; required when `stateful`.
-        unroll: unroll the time loop (faster for short sequences, more memory).
+        stateful: bool, keep the state across calls.
+        batch_size: int ≥ 1, the fixed batch size a stateful model's state has; required when `stateful`.
+        unroll: bool, unroll the time loop (faster for short sequences, more memory).
+        **kwargs: `keras.Model` arguments (`name`, ...).
 
-    Input shape: `(batch, time, features)`.
+    Input shape: `(batch, time, features)`, float. Output shape: `(batch, output_dim)`, or
+    `(batch, time, output_dim)` with `return_sequences`.
+
+    Raises:
+        ValueError: `units`, `output_dim` or `batch_size` not a positive integer; `stateful` without
+            `batch_size`; inputs that are not `(batch, time, features)`; for a stateful model, batches of another
+            size than `batch_size` (also arrays whose rows do not divide into it, checked before `fit`,
+            `evaluate` or `predict` runs).
+        TypeError: a bool option that is not a bool.
+
+    References:
+        Elman, J. L. (1990). Finding structure in time. Cognitive Science 14(2), 179–211.
+        https://doi.org/10.1207/s15516709cog1402_1
+
+        Williams, R. J. & Peng, J. (1990). An efficient gradient-based algorithm for on-line training of
+        recurrent network trajectories. Neural Computation 2(4), 490–501. https://doi.org/10.1162/neco.1990.2.4.490
 
     Example:
+        Truncated backpropagation through time: each image's 28 rows in 4 chunks of 7, the state carried
+        from chunk to chunk and zeroed before the next images.
 
-    >>> model = StatefulRNN(units=128, output_dim=10, stateful=True, batch_size=100)
-    >>> model.compile("adam", "sparse_categorical_crossentropy")
-    >>> for chunk in np.split(images, 4, axis=1):     # (100, 7, 28) each
-    ...     model.train_on_batch(chunk, labels)        # state carried between chunks
-    >>> model.reset_state()                            # before the next batch of images
+        >>> import keras
+        >>> import numpy as np
+        >>> from keras_mf.models import StatefulRNN
+        >>> keras.utils.set_random_seed(0)
+        >>> images = np.random.default_rng(0).random((8, 28, 28), dtype=np.float32)   # (batch, time, features)
+        >>> labels = np.arange(8) % 10
+        >>> model = StatefulRNN(units=16, output_dim=10, stateful=True, batch_size=8)
+        >>> model.compile("adam", "sparse_categorical_crossentropy")
+        >>> for chunk in np.split(images, 4, axis=1):     # (8, 7, 28) each
+        ...     loss = model.train_on_batch(chunk, labels)
+        >>> bool(np.any(np.asarray(model.state) != 0))   # the state the last chunk ended in
+        True
+        >>> model.reset_state()                            # before the next batch of images
+        >>> float(np.abs(np.asarray(model.state)).max())
+        0.0
     """
 
     def __init__(
@@ -116,7 +144,26 @@ class StatefulRNN(keras.Model):
         return self.head(outputs)
 
     def reset_state(self, rows=None):
-        """Zeroes the hidden state: all rows, or the rows (examples) listed in `rows`."""
+        """Zeroes the hidden state: all rows, or the rows (examples) listed in `rows`.
+
+        Does nothing for a model that is not stateful or not built yet (its state is zero then).
+
+        Args:
+            rows: None for every row, or an int or ints in [0, batch_size − 1]: the examples whose sequence
+                ended (an empty list zeroes none).
+
+        Raises:
+            ValueError: `rows` not integers in [0, batch_size − 1].
+
+        Example:
+            >>> import numpy as np
+            >>> from keras_mf.models import StatefulRNN
+            >>> model = StatefulRNN(units=3, output_dim=2, stateful=True, batch_size=2)
+            >>> _ = model(np.ones((2, 4, 5), np.float32))
+            >>> model.reset_state(rows=[0])
+            >>> [bool(np.any(row != 0)) for row in np.asarray(model.state)]
+            [False, True]
+        """
         if not self.stateful:
             return
         if not self.built:
@@ -137,31 +184,129 @@ class StatefulRNN(keras.Model):
         self.state.assign(self.state * keep)
 
     def fit(self, x=None, y=None, batch_size=None, **kwargs):
+        """`keras.Model.fit`, with a stateful model's batches checked first.
+
+        Args:
+            x: inputs `(n, time, features)` (array or tensor) or a batched `tf.data.Dataset` of `(x, y)`.
+            y: targets `(n,)` or `(n, time)`; None for a dataset.
+            batch_size: int; for a stateful model, the model's `batch_size` (None means Keras' 32 for arrays).
+            **kwargs: the other arguments of `keras.Model.fit` (`epochs`, `callbacks`, `shuffle`, ...).
+
+        Returns:
+            Keras' `History`.
+
+        Raises:
+            ValueError: for a stateful model, `batch_size` other than the model's, arrays whose rows do not divide
+                into batches of `batch_size` rows, or a dataset batch of another size (checked before it runs).
+
+        Example:
+            >>> import numpy as np
+            >>> from keras_mf.models import StatefulRNN
+            >>> model = StatefulRNN(units=4, output_dim=2, stateful=True, batch_size=4)
+            >>> model.compile("adam", "sparse_categorical_crossentropy")
+            >>> model.fit(np.zeros((6, 3, 5), np.float32), np.zeros(6), batch_size=4)     # 6 rows: 4, then 2
+            Traceback (most recent call last):
+            ...
+            ValueError: StatefulRNN 'stateful_rnn...' is stateful with batch_size=4; every batch must have exactly ...
+        """
         self._check_data_rows(x, batch_size)
         with self._batch_errors():
             return super().fit(x, y, batch_size=batch_size, **kwargs)
 
     def evaluate(self, x=None, y=None, batch_size=None, **kwargs):
+        """`keras.Model.evaluate`, with a stateful model's batches checked first.
+
+        Args:
+            x: inputs `(n, time, features)` or a batched `tf.data.Dataset` of `(x, y)`.
+            y: targets; None for a dataset.
+            batch_size: int; for a stateful model, the model's `batch_size`.
+            **kwargs: the other arguments of `keras.Model.evaluate`.
+
+        Returns:
+            The loss and metrics, as Keras returns them.
+
+        Raises:
+            ValueError: for a stateful model, `batch_size` other than the model's, arrays whose rows do not divide
+                into batches of `batch_size` rows, or a dataset batch of another size (checked before it runs).
+        """
         self._check_data_rows(x, batch_size)
         with self._batch_errors():
             return super().evaluate(x, y, batch_size=batch_size, **kwargs)
 
     def predict(self, x, batch_size=None, **kwargs):
+        """`keras.Model.predict`, with a stateful model's batches checked first.
+
+        Args:
+            x: inputs `(n, time, features)` or a batched `tf.data.Dataset`.
+            batch_size: int; for a stateful model, the model's `batch_size`.
+            **kwargs: the other arguments of `keras.Model.predict`.
+
+        Returns:
+            A numpy array `(n, output_dim)`, or `(n, time, output_dim)` with `return_sequences`.
+
+        Raises:
+            ValueError: for a stateful model, `batch_size` other than the model's, arrays whose rows do not divide
+                into batches of `batch_size` rows, or a dataset batch of another size (checked before it runs).
+
+        Example:
+            >>> import numpy as np
+            >>> from keras_mf.models import StatefulRNN
+            >>> model = StatefulRNN(units=4, output_dim=2, stateful=True, batch_size=4)
+            >>> model.predict(np.zeros((8, 3, 5), np.float32), batch_size=4, verbose=0).shape
+            (8, 2)
+        """
         self._check_data_rows(x, batch_size)
         with self._batch_errors():
             return super().predict(x, batch_size=batch_size, **kwargs)
 
     def train_on_batch(self, x, *args, **kwargs):
+        """`keras.Model.train_on_batch`, with a stateful model's batch size checked first.
+
+        Args:
+            x: one batch of inputs `(batch_size, time, features)`.
+            *args: the other arguments of Keras' method (`y`, `sample_weight`, ...).
+            **kwargs: its keyword arguments.
+
+        Returns:
+            What Keras' method returns.
+
+        Raises:
+            ValueError: for a stateful model, a batch of another size than `batch_size`.
+        """
         self._check_data_rows(x, None, whole=True)
         with self._batch_errors():
             return super().train_on_batch(x, *args, **kwargs)
 
     def test_on_batch(self, x, *args, **kwargs):
+        """`keras.Model.test_on_batch`, with a stateful model's batch size checked first.
+
+        Args:
+            x: one batch of inputs `(batch_size, time, features)`.
+            *args: the other arguments of Keras' method (`y`, `sample_weight`, ...).
+            **kwargs: its keyword arguments.
+
+        Returns:
+            What Keras' method returns.
+
+        Raises:
+            ValueError: for a stateful model, a batch of another size than `batch_size`.
+        """
         self._check_data_rows(x, None, whole=True)
         with self._batch_errors():
             return super().test_on_batch(x, *args, **kwargs)
 
     def predict_on_batch(self, x):
+        """`keras.Model.predict_on_batch`, with a stateful model's batch size checked first.
+
+        Args:
+            x: one batch of inputs `(batch_size, time, features)`.
+
+        Returns:
+            A numpy array `(batch_size, output_dim)`, or `(batch_size, time, output_dim)` with `return_sequences`.
+
+        Raises:
+            ValueError: for a stateful model, a batch of another size than `batch_size`.
+        """
         self._check_data_rows(x, None, whole=True)
         with self._batch_errors():
             return super().predict_on_batch(x)

@@ -6,7 +6,8 @@ TensorFlow, so `--help` and argument errors answer at once.
 
 from keras_mf._lazy import lazy_names
 
-# `get_strategy`'s names: one device, the local devices (mirrored), or the machines `TF_CONFIG` describes.
+#: `get_strategy`'s names: one device ("none"), the local devices ("mirrored"), or the machines `TF_CONFIG`
+#: describes ("multiworker").
 STRATEGIES = ("none", "mirrored", "multiworker")
 
 _ATTRIBUTES = {

@@ -22,8 +22,22 @@ def tensorboard_server(logdir, wait_for_plugin="hparams"):
     """Starts `tensorboard --logdir logdir` on 127.0.0.1 and a free port, waits until `wait_for_plugin` is active
     (its runs are loaded), yields the base URL ("http://127.0.0.1:<port>") and stops it on exit.
 
+    Args:
+        logdir: str or path, the folder `tensorboard --logdir` reads.
+        wait_for_plugin: str, the dashboard (plugin name) that must be active before the URL is yielded.
+
+    Yields:
+        The base URL (str), "http://127.0.0.1:<port>".
+
     Raises:
         RuntimeError: TensorBoard did not answer within two minutes, with the end of its output.
+
+    Example:
+        Starting TensorBoard takes seconds to minutes, so this is not run as a doctest:
+
+        >>> from keras_mf.training.board import get_json, tensorboard_server
+        >>> with tensorboard_server("runs") as url:  # doctest: +SKIP
+        ...     print(sorted(get_json(url, "/data/plugins_listing")))
     """
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -61,7 +75,19 @@ def _wait(url, process, output, plugin):
 
 
 def get_json(url, path, body=None):
-    """GETs (or, with `body`, POSTs JSON to) TensorBoard's `path` and returns the decoded JSON."""
+    """GETs (or, with `body`, POSTs JSON to) TensorBoard's `path` and returns the decoded JSON.
+
+    Args:
+        url: str, the server's base URL (from `tensorboard_server`).
+        path: str, e.g. "/data/plugins_listing".
+        body: None, or a JSON-serialisable object to POST.
+
+    Returns:
+        The decoded JSON (dict, list, ...).
+
+    Raises:
+        urllib.error.URLError: the server does not answer (60-second timeout), or answers with an HTTP error.
+    """
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url + path, data=data, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as response:
@@ -69,6 +95,17 @@ def get_json(url, path, body=None):
 
 
 def get_text(url, path):
-    """GETs TensorBoard's `path` as text."""
+    """GETs TensorBoard's `path` as text.
+
+    Args:
+        url: str, the server's base URL (from `tensorboard_server`).
+        path: str.
+
+    Returns:
+        str, the response decoded as UTF-8.
+
+    Raises:
+        urllib.error.URLError: the server does not answer (60-second timeout), or answers with an HTTP error.
+    """
     with urllib.request.urlopen(url + path, timeout=60) as response:
         return response.read().decode()

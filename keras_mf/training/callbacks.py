@@ -18,8 +18,20 @@ class NaNGuard(keras.callbacks.TerminateOnNaN):
     """Keras' `TerminateOnNaN` (which stops training at the first NaN or infinite loss), plus where it stopped
     and a plain message on standard error.
 
-    After `fit` returns, `stopped_at` is `(epoch, batch, loss)` if training was stopped, else None;
-    scripts turn it into a non-zero exit (`exit_if_stopped`).
+    After `fit` returns, `stopped_at` is `(epoch, batch, loss)` (0-based epoch and batch, the loss as a float) if
+    training was stopped, else None; scripts turn it into a non-zero exit (`exit_if_stopped`).
+
+    Example:
+        >>> import keras
+        >>> import numpy as np
+        >>> from keras_mf.training import NaNGuard
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile("sgd", "mse")
+        >>> guard = NaNGuard()
+        >>> _ = model.fit(np.full((4, 1), np.inf), np.zeros(4), batch_size=2, epochs=3, callbacks=[guard], verbose=0)
+        Batch 0: Invalid loss, terminating training
+        >>> guard.stopped_at          # the first batch of the first epoch, and its loss
+        (0, 0, inf)
     """
 
     def __init__(self):
@@ -44,7 +56,25 @@ class NaNGuard(keras.callbacks.TerminateOnNaN):
 
 
 def exit_if_stopped(callbacks):
-    """Exits the script with a clear message if a `NaNGuard` among `callbacks` stopped training."""
+    """Exits the script with a clear message if a `NaNGuard` among `callbacks` stopped training.
+
+    Args:
+        callbacks: the callbacks `fit` was given (other kinds are ignored).
+
+    Raises:
+        SystemExit: with the message "training stopped: the loss became <loss> at epoch <N>" (exit status 1).
+
+    Example:
+        >>> from keras_mf.training import NaNGuard, exit_if_stopped
+        >>> guard = NaNGuard()
+        >>> exit_if_stopped([guard]) is None          # not stopped: nothing happens
+        True
+        >>> guard.stopped_at = (2, 5, float("nan"))
+        >>> exit_if_stopped([guard])
+        Traceback (most recent call last):
+        ...
+        SystemExit: training stopped: the loss became nan at epoch 3
+    """
     for callback in callbacks:
         if isinstance(callback, NaNGuard) and callback.stopped_at is not None:
             epoch, _, loss = callback.stopped_at
@@ -58,6 +88,20 @@ def standard_callbacks(logdir, histogram_freq=0):
     same `logdir` loses at most one epoch; Keras deletes it when training completes. The TensorBoard
     callback writes no graph: TensorBoard 2.21 opens a Keras conceptual graph as an op graph and shows
     "Malformed GraphDef"; `keras_mf.training.write_model_graph` writes the trained model's op graph instead.
+
+    Args:
+        logdir: str, the run folder.
+        histogram_freq: int, epochs between TensorBoard's weight histograms (0: none).
+
+    Returns:
+        A list of four `keras.callbacks.Callback` objects, in the order above (the backup restores before
+        `RunProgress` reads it).
+
+    Example:
+        >>> import tempfile
+        >>> from keras_mf.training import standard_callbacks
+        >>> [type(c).__name__ for c in standard_callbacks(tempfile.mkdtemp())]
+        ['TensorBoard', 'BackupAndRestore', 'NaNGuard', 'RunProgress']
     """
     backup = os.path.join(logdir, "backup")
     return [
@@ -76,7 +120,20 @@ class RunProgress(keras.callbacks.Callback):
     Keras deletes the folder with it when training completes.
 
     Args:
-        backup_dir: the `BackupAndRestore` folder (placed before this callback, so that it has restored).
+        backup_dir: str, the `BackupAndRestore` folder (placed before this callback, so that it has restored).
+
+    Example:
+        >>> import os, tempfile
+        >>> import keras
+        >>> import numpy as np
+        >>> from keras_mf.training import RunProgress
+        >>> backup = os.path.join(tempfile.mkdtemp(), "backup")
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile("sgd", "mse")
+        >>> clock = RunProgress(backup)
+        >>> _ = model.fit(np.ones((4, 1)), np.ones(4), epochs=2, callbacks=[clock], verbose=0)
+        >>> clock.resumed_from is None, clock.seconds > 0
+        (True, True)
     """
 
     def __init__(self, backup_dir):
@@ -89,7 +146,15 @@ class RunProgress(keras.callbacks.Callback):
 
     @property
     def seconds(self):
-        """Training time of the whole run, the parts before interruptions included."""
+        """Training time of the whole run in seconds (float), the parts before interruptions included.
+
+        Example:
+            >>> from keras_mf.training import RunProgress
+            >>> clock = RunProgress("backup")          # nothing is read or written before training begins
+            >>> clock.previous_seconds = 12.5          # what an interrupted run had trained for
+            >>> clock.seconds
+            12.5
+        """
         return self.previous_seconds + (time.perf_counter() - self._start if self._start is not None else 0.0)
 
     def on_train_begin(self, logs=None):
@@ -135,7 +200,25 @@ def _read_json(path):
 
 def run_seconds(callbacks, before_resume_only=False):
     """The whole run's training time from the `RunProgress` among `callbacks` (parts before a resume included), or
-    with `before_resume_only` the part before this process resumed it (0 for a run not resumed)."""
+    with `before_resume_only` the part before this process resumed it (0 for a run not resumed).
+
+    Args:
+        callbacks: the callbacks `fit` was given; one must be a `RunProgress` (as `standard_callbacks` has).
+        before_resume_only: bool, only the time spent before this process resumed the run.
+
+    Returns:
+        The time in seconds (float).
+
+    Raises:
+        StopIteration: no `RunProgress` among `callbacks`.
+
+    Example:
+        >>> import tempfile
+        >>> from keras_mf.training import run_seconds, standard_callbacks
+        >>> callbacks = standard_callbacks(tempfile.mkdtemp())
+        >>> run_seconds(callbacks), run_seconds(callbacks, before_resume_only=True)    # before any fit
+        (0.0, 0.0)
+    """
     clock = next(c for c in callbacks if isinstance(c, RunProgress))
     return clock.seconds_before_resume if before_resume_only else clock.seconds
 
@@ -160,9 +243,26 @@ class _SummaryCallback(keras.callbacks.Callback):
 class ReconstructionGrid(_SummaryCallback):
     """Writes an image per epoch: `images` on the top row, their reconstructions below.
 
+    The model must map its input to an output of 784 values per example (an autoencoder on MNIST); both rows
+    are drawn as 28 × 28 grey-level digits, clipped to [0, 1].
+
     Args:
-        images: `(count, *input_shape)` examples with 784 pixels each, in [0, 1].
-        logdir: TensorBoard folder; the image goes to `<logdir>/images` under tag "reconstructions".
+        images: `(count, *input_shape)` float examples with 784 pixels each, in [0, 1].
+        logdir: str, the TensorBoard folder; the image goes to `<logdir>/images` under tag "reconstructions",
+            one `(56, 28·count)` image per epoch.
+
+    Example:
+        >>> import os, tempfile
+        >>> import keras
+        >>> import numpy as np
+        >>> from keras_mf.training import ReconstructionGrid
+        >>> logdir = tempfile.mkdtemp()
+        >>> images = np.random.default_rng(0).random((4, 784), dtype=np.float32)
+        >>> model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(784, activation="sigmoid")])
+        >>> model.compile("adam", "mse")
+        >>> _ = model.fit(images, images, epochs=1, verbose=0, callbacks=[ReconstructionGrid(images, logdir)])
+        >>> os.listdir(logdir)
+        ['images']
     """
 
     def __init__(self, images, logdir):
@@ -184,9 +284,24 @@ class ReconstructionError(keras.callbacks.Callback):
     `<logdir>/validation`, so one chart (`RECONSTRUCTION_LAYOUT`, a custom-scalars layout) draws all four.
 
     Args:
-        reference: the reference's name in the tag, e.g. "pca".
-        train_mse, eval_mse: the reference's MSE on the training and the validation data.
-        logdir: the run folder.
+        reference: str, the reference's name in the tag, e.g. "pca".
+        train_mse: float, the reference's MSE on the training data (per entry, in the data's squared units).
+        eval_mse: float, the reference's MSE on the validation data.
+        logdir: str, the run folder.
+
+    Example:
+        >>> import os, tempfile
+        >>> import keras
+        >>> import numpy as np
+        >>> from keras_mf.training import ReconstructionError
+        >>> logdir = tempfile.mkdtemp()
+        >>> x = np.random.default_rng(0).random((8, 4), dtype=np.float32)
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4)])
+        >>> model.compile("sgd", "mse")
+        >>> errors = ReconstructionError("pca", 0.05, 0.06, logdir)
+        >>> _ = model.fit(x, x, validation_data=(x, x), epochs=1, verbose=0, callbacks=[errors])
+        >>> sorted(os.listdir(logdir))
+        ['train', 'validation']
     """
 
     def __init__(self, reference, train_mse, eval_mse, logdir):
@@ -220,7 +335,31 @@ class RecurrentSpectrum(_SummaryCallback):
     a plot of the sorted singular values of every epoch so far.
 
     σ_max(U) well above 1 warns of exploding gradients, all σ well below 1 of vanishing ones. After
-    training, `spectra` holds one `(units,)` array per epoch.
+    training, `spectra` holds one `(units,)` array per epoch (for a U of `(m, n)`, min(m, n) values), largest
+    first. Written to `<logdir>/train`: histogram "recurrent_kernel/singular_values", scalar
+    "recurrent_kernel/max_singular_value" and image "recurrent_kernel/singular_values_by_epoch".
+
+    Args:
+        get_matrix: a function of no argument returning U, e.g. `lambda: model.cell.recurrent_kernel`; called at
+            each epoch's end.
+        logdir: str, the run folder.
+
+    References:
+        Pascanu, R., Mikolov, T. & Bengio, Y. (2013). On the difficulty of training recurrent neural networks.
+        Proc. 30th International Conference on Machine Learning (ICML), PMLR 28(3), 1310–1318.
+        https://proceedings.mlr.press/v28/pascanu13.html
+
+    Example:
+        >>> import tempfile
+        >>> import keras
+        >>> import numpy as np
+        >>> from keras_mf.training import RecurrentSpectrum
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3)])
+        >>> model.compile("sgd", "mse")
+        >>> spectrum = RecurrentSpectrum(lambda: model.layers[0].kernel, tempfile.mkdtemp())
+        >>> _ = model.fit(np.ones((2, 3)), np.ones((2, 3)), epochs=2, verbose=0, callbacks=[spectrum])
+        >>> len(spectrum.spectra), spectrum.spectra[0].shape
+        (2, (3,))
     """
 
     # Epochs drawn in the plot at most (evenly spaced, first and last included), so its legend stays readable.
@@ -261,7 +400,35 @@ class RecurrentSpectrum(_SummaryCallback):
 
 
 class ResetStateEvery(keras.callbacks.Callback):
-    """Calls `model.reset_state()` before every `period`-th training batch (truncated BPTT over chunks)."""
+    """Calls `model.reset_state()` before every `period`-th training batch (truncated BPTT over chunks).
+
+    With `keras_mf.training.chunked_dataset`, whose consecutive batches are the `chunks` row groups of the same
+    images, `period=chunks` carries the hidden state across one image batch's chunks and zeroes it before the
+    next image batch; `period=1` zeroes it at every chunk (the control that shows the carried state matters).
+
+    Args:
+        period: int ≥ 1, batches between resets (the first batch of each epoch resets too).
+
+    References:
+        Williams, R. J. & Peng, J. (1990). An efficient gradient-based algorithm for on-line training of recurrent
+        network trajectories. Neural Computation 2(4), 490–501. https://doi.org/10.1162/neco.1990.2.4.490
+
+    Example:
+        >>> import numpy as np
+        >>> from keras_mf import StatefulRNN
+        >>> from keras_mf.training import ResetStateEvery
+        >>> model = StatefulRNN(units=3, output_dim=2, stateful=True, batch_size=2)
+        >>> model.build((2, 7, 28))
+        >>> _ = model(np.ones((2, 7, 28), np.float32))              # the state now holds the last step
+        >>> callback = ResetStateEvery(period=4)
+        >>> callback.set_model(model)
+        >>> callback.on_train_batch_begin(3)                         # not a multiple of 4: kept
+        >>> bool(np.any(np.asarray(model.state) != 0))
+        True
+        >>> callback.on_train_batch_begin(4)                         # zeroed
+        >>> bool(np.any(np.asarray(model.state) != 0))
+        False
+    """
 
     def __init__(self, period):
         super().__init__()

@@ -5,17 +5,72 @@ import uuid
 
 
 def atomic_write_text(path, text):
-    """Writes `text` (UTF-8) to `path` through a temporary file in the same folder and an atomic rename."""
+    """Writes `text` (UTF-8) to `path` through a temporary file in the same folder and an atomic rename.
+
+    A reader sees the old file or the new one, never half of it; on any failure the old file is left as it was.
+    Missing folders are made.
+
+    Args:
+        path: str or path, the file to write.
+        text: str.
+
+    Raises:
+        OSError: the folder cannot be made or written (the temporary file is removed).
+
+    Example:
+        >>> import os, tempfile
+        >>> from keras_mf.training import atomic_write_text
+        >>> path = os.path.join(tempfile.mkdtemp(), "notes", "run.txt")
+        >>> atomic_write_text(path, "σ = 3\\n")
+        >>> open(path, encoding="utf-8").read()
+        'σ = 3\\n'
+    """
     _atomic(path, lambda tmp: _write_new(tmp, text.encode("utf-8")))
 
 
 def atomic_write_bytes(path, data):
-    """Writes `data` (bytes, e.g. a PNG) to `path` as `atomic_write_text` writes text."""
+    """Writes `data` (bytes, e.g. a PNG) to `path` as `atomic_write_text` writes text.
+
+    Args:
+        path: str or path, the file to write.
+        data: bytes.
+
+    Raises:
+        OSError: the folder cannot be made or written (the temporary file is removed).
+
+    Example:
+        >>> import os, tempfile
+        >>> from keras_mf.training import atomic_write_bytes
+        >>> path = os.path.join(tempfile.mkdtemp(), "blob.bin")
+        >>> atomic_write_bytes(path, bytes([0, 255]))
+        >>> os.path.getsize(path)
+        2
+    """
     _atomic(path, lambda tmp: _write_new(tmp, data))
 
 
 def atomic_save_model(model, path):
-    """Saves a Keras model to `path` (".keras") so that an interrupted save leaves any old file intact."""
+    """Saves a Keras model to `path` (".keras") so that an interrupted save leaves any old file intact.
+
+    Args:
+        model: a built `keras.Model`.
+        path: str or path ending in ".keras".
+
+    Returns:
+        `path`, unchanged.
+
+    Raises:
+        ValueError: `path` does not end in ".keras".
+
+    Example:
+        >>> import os, tempfile
+        >>> import keras
+        >>> from keras_mf.training import atomic_save_model
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        >>> path = atomic_save_model(model, os.path.join(tempfile.mkdtemp(), "model.keras"))
+        >>> keras.saving.load_model(path).count_params()
+        3
+    """
     if not str(path).endswith(".keras"):
         raise ValueError(f"Received an invalid value for `path`, expected a '.keras' file. Received: path={path!r}")
     _atomic(path, model.save)

@@ -26,8 +26,22 @@ METRIC_PREFIX = "hparams/"
 
 
 def hparam_values(args):
-    """`{name: value}` of a run's arguments as the HParams table shows them: lists as space-separated strings,
-    unset (None) options left out, numpy scalars as Python ones."""
+    """A run's arguments as the HParams table shows them: lists as space-separated strings, unset (None) options
+    left out, numpy scalars as Python ones, other objects as strings; the arguments that locate or resume a run
+    (`logdir`, `resume`, `script`, `rerun_resumes`) are left out.
+
+    Args:
+        args: an `argparse.Namespace` or a dict.
+
+    Returns:
+        A dict `{name: bool, number or str}`, sorted by name.
+
+    Example:
+        >>> import argparse
+        >>> from keras_mf.training.hparams import hparam_values
+        >>> hparam_values(argparse.Namespace(epochs=3, hidden_units=[512, 256], logdir="runs/x", resume=False))
+        {'epochs': 3, 'hidden_units': '512 256'}
+    """
     values = {}
     for name, value in sorted((vars(args) if not isinstance(args, dict) else args).items()):
         if name in _NOT_HPARAMS or value is None:
@@ -43,18 +57,25 @@ def hparam_values(args):
 def log_hparams(logdir, args, metrics, experiment=None, trial_id=None):
     """Writes one HParams session to `logdir`: the command's arguments and its final `metrics`.
 
+    TensorBoard's HParams dashboard shows the run as one row: the arguments as hparam columns, the metrics as
+    metric columns.
+
     Args:
         logdir: the run folder (TensorBoard lists each run folder as one session).
         args: the parsed `argparse.Namespace` (or a dict), see `hparam_values`.
         metrics: `{name: number}`, logged as scalars `hparams/<name>` at step 0.
         experiment: an `api_pb2.Experiment` declaring the table's columns (see `experiment_summary`), or None to
             let TensorBoard infer them.
-        trial_id: the row's name in the "Trial ID" column; None gives TensorBoard's hash of the values, and runs
+        trial_id: the row's name in the "Trial ID" column; None gives a SHA-256 hash of the values, and runs
             with equal values form one group (repeats).
 
     Example:
-
-    >>> log_hparams("runs/ae/1", args, {"eval_mse": 0.0123})
+        >>> import argparse, os, tempfile
+        >>> from keras_mf.training import log_hparams
+        >>> logdir = tempfile.mkdtemp()
+        >>> log_hparams(logdir, argparse.Namespace(epochs=3, seed=0), {"eval_mse": 0.0123}, trial_id="demo")
+        >>> any(name.startswith("events.out.tfevents") for name in os.listdir(logdir))
+        True
     """
     start = plugin_data_pb2.SessionStartInfo(start_time_secs=time.time())
     for name, value in hparam_values(args).items():
@@ -85,6 +106,18 @@ def experiment_summary(hparams, metrics, shown=()):
             choices a list of allowed strings or None.
         metrics: `[(name, display name, description)]`, in the order of the columns (TensorBoard shows five).
         shown: the hparam names TensorBoard shows before the others (at most five are shown).
+
+    Returns:
+        A `tensorboard.plugins.hparams.api_pb2.Experiment` for `log_hparams`' `experiment`.
+
+    Raises:
+        KeyError: a type other than "number", "bool" or "string".
+
+    Example:
+        >>> from keras_mf.training.hparams import experiment_summary
+        >>> experiment = experiment_summary([("seed", "seed", "the seed", "number", None)], [("mse", "MSE", "")])
+        >>> [info.name for info in experiment.hparam_infos], [m.name.tag for m in experiment.metric_infos]
+        (['seed'], ['hparams/mse'])
     """
     types = {"number": api_pb2.DATA_TYPE_FLOAT64, "bool": api_pb2.DATA_TYPE_BOOL, "string": api_pb2.DATA_TYPE_STRING}
     experiment = api_pb2.Experiment(time_created_secs=time.time())

@@ -14,7 +14,19 @@ _SKIPPED = set()
 
 
 def can_plot(what):
-    """True when matplotlib is installed; else prints one line naming the skipped figure and returns False."""
+    """Whether matplotlib is installed; without it, prints one line (once per `what`) naming the skipped figure.
+
+    Args:
+        what: str, the figure, for the line ("the SymNMF plots").
+
+    Returns:
+        bool.
+
+    Example:
+        >>> from keras_mf.training.plots import can_plot
+        >>> can_plot("a demo figure")     # matplotlib is installed with the `plots` extra
+        True
+    """
     if importlib.util.find_spec("matplotlib") is not None:
         return True
     if what not in _SKIPPED:
@@ -34,13 +46,39 @@ CONFUSION_SIZE = (4.0, 3.4)
 
 
 def new_figure(width=LINE_SIZE[0], height=LINE_SIZE[1]):
+    """A matplotlib `Figure` at 100 dpi with constrained layout, not attached to pyplot (no display needed).
+
+    Args:
+        width: float, inches (`LINE_SIZE`'s by default).
+        height: float, inches.
+
+    Returns:
+        A `matplotlib.figure.Figure`.
+
+    Example:
+        >>> from keras_mf.training.plots import new_figure
+        >>> new_figure(2.0, 1.0).get_size_inches().tolist()
+        [2.0, 1.0]
+    """
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
 
 
 def figure_to_png(figure):
-    """The figure as PNG bytes."""
+    """The figure as PNG bytes.
+
+    Args:
+        figure: a `matplotlib.figure.Figure`.
+
+    Returns:
+        bytes, a PNG of `figure`'s size in inches times its dpi in pixels.
+
+    Example:
+        >>> from keras_mf.training.plots import figure_to_png, new_figure
+        >>> figure_to_png(new_figure(1.0, 1.0))[:8]
+        b'\\x89PNG\\r\\n\\x1a\\n'
+    """
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
@@ -48,7 +86,20 @@ def figure_to_png(figure):
 
 def figure_to_image(figure):
     """The figure as a `(1, height, width, 4)` uint8 RGBA batch for `tf.summary.image` (the TensorFlow
-    docs' figure-to-image recipe, with the PNG decoded by matplotlib instead of `tf.image`)."""
+    docs' figure-to-image recipe, with the PNG decoded by matplotlib instead of `tf.image`).
+
+    Args:
+        figure: a `matplotlib.figure.Figure`.
+
+    Returns:
+        A uint8 numpy array `(1, height, width, 4)`, height and width in pixels.
+
+    Example:
+        >>> from keras_mf.training.plots import figure_to_image, new_figure
+        >>> image = figure_to_image(new_figure(2.0, 1.0))
+        >>> image.shape, image.dtype
+        ((1, 100, 200, 4), dtype('uint8'))
+    """
     from matplotlib.image import imread
 
     rgba = imread(io.BytesIO(figure_to_png(figure)), format="png")
@@ -56,7 +107,26 @@ def figure_to_image(figure):
 
 
 def line_figure(series, xlabel, ylabel, title=None, logx=False, logy=False, points=None):
-    """A line plot of `series`: `{label: (xs, ys)}`, with `points` (same form) drawn as large markers."""
+    """A line plot of `series`, with `points` drawn as large markers (`LINE_SIZE`, sized for TensorBoard).
+
+    Args:
+        series: `{label: (xs, ys)}`, one line each (small round markers).
+        xlabel: str, the x axis' label.
+        ylabel: str, the y axis' label.
+        title: str or None.
+        logx: bool, a base-2 logarithmic x axis.
+        logy: bool, a logarithmic y axis.
+        points: `{label: (xs, ys)}` or None, drawn as stars without lines.
+
+    Returns:
+        A `matplotlib.figure.Figure` (with a legend when more than one label is drawn).
+
+    Example:
+        >>> from keras_mf.training.plots import line_figure
+        >>> figure = line_figure({"PCA": ([1, 2, 4], [0.5, 0.3, 0.2])}, "rank", "MSE", logx=True)
+        >>> figure.axes[0].get_xscale(), figure.axes[0].get_xlabel()
+        ('log', 'rank')
+    """
     figure = new_figure()
     axes = figure.add_subplot()
     for label, (xs, ys) in series.items():
@@ -85,7 +155,21 @@ def line_figure(series, xlabel, ylabel, title=None, logx=False, logy=False, poin
 
 
 def confusion_figure(table, title="clusters against labels"):
-    """A heat map of a contingency table `(classes, clusters)` with the counts written in."""
+    """A heat map of a contingency table with the counts written in each cell (`CONFUSION_SIZE`).
+
+    Args:
+        table: `(classes, clusters)` integer counts, e.g. `keras_mf.cluster.contingency_table(y_true, y_pred)`.
+        title: str.
+
+    Returns:
+        A `matplotlib.figure.Figure`: clusters along x, true labels along y.
+
+    Example:
+        >>> from keras_mf.training.plots import confusion_figure
+        >>> figure = confusion_figure([[5, 0], [1, 4]])
+        >>> [text.get_text() for text in figure.axes[0].texts]
+        ['5', '0', '1', '4']
+    """
     table = np.asarray(table)
     figure = new_figure(*CONFUSION_SIZE)
     axes = figure.add_subplot()

@@ -17,12 +17,37 @@ _RUN = {"logdir": None, "resumable": False, "phases": [], "epoch": None, "stoppe
 
 def begin_run(logdir, resumable):
     """Records the command's run folder and whether re-running into it resumes (see `interrupted_line`); the phases
-    it runs inside (another command's, e.g. `make_figures` training autoencoders) stay."""
+    it runs inside (another command's, e.g. `make_figures` training autoencoders) stay.
+
+    Args:
+        logdir: str or None, the run folder.
+        resumable: bool, whether re-running with the same `--logdir` resumes the run.
+
+    Example:
+        >>> from keras_mf.training.progress import begin_run, interrupted_line
+        >>> begin_run("runs/demo/1", resumable=True)
+        >>> interrupted_line()
+        'interrupted; re-run with the same --logdir to resume (runs/demo/1)'
+        >>> begin_run(None, resumable=False)
+    """
     _RUN.update(logdir=logdir, resumable=bool(resumable), epoch=None, stopped_in=None)
 
 
 def set_epoch(epoch, epochs):
-    """Records the epoch being trained, 1-based (None when training ends)."""
+    """Records the epoch being trained, for `interrupted_line` (`RunProgress` calls it).
+
+    Args:
+        epoch: int, 1-based, or None when training ends.
+        epochs: int or None, the number of epochs of the fit.
+
+    Example:
+        >>> from keras_mf.training.progress import begin_run, interrupted_line, set_epoch
+        >>> begin_run(None, resumable=False)
+        >>> set_epoch(3, 10)
+        >>> interrupted_line()
+        'interrupted at epoch 3 of 10'
+        >>> set_epoch(None, None)
+    """
     _RUN["epoch"] = None if epoch is None else (epoch, epochs)
 
 
@@ -31,12 +56,19 @@ def phase(name, enabled=True):
     step longer than a few seconds runs silently (nothing when `enabled` is False, e.g. a library call with
     `verbose=False`). The phase names the Ctrl-C line (`interrupted_line`).
 
-    Example:
+    Args:
+        name: str, what the phase does.
+        enabled: bool, print the lines.
 
-    >>> with phase("demo"):
-    ...     pass  # doctest: +ELLIPSIS
-    demo ...
-    demo: 0.0 s
+    Returns:
+        A context manager; an exception leaving it propagates (and names this phase in `interrupted_line`).
+
+    Example:
+        >>> from keras_mf.training import phase
+        >>> with phase("demo"):
+        ...     pass
+        demo ...
+        demo: 0.0 s
     """
     return _phase(name) if enabled else contextlib.nullcontext()
 
@@ -57,7 +89,18 @@ def _phase(name):
 
 
 def interrupted_line():
-    """The one line a Ctrl-C prints: where the command was, and how to resume when re-running resumes."""
+    """The one line a Ctrl-C prints: where the command was, and how to resume when re-running resumes.
+
+    Returns:
+        str, "interrupted", then the epoch ("at epoch 3 of 10") and the phase ("in layout of the codes") when
+        known, then "; re-run with the same --logdir to resume (<logdir>)" for a resumable run.
+
+    Example:
+        >>> from keras_mf.training.progress import begin_run, interrupted_line
+        >>> begin_run(None, resumable=False)           # a fresh command: no epoch, no phase
+        >>> interrupted_line()
+        'interrupted'
+    """
     where = []
     if _RUN["epoch"] is not None:
         where.append("at epoch {} of {}".format(*_RUN["epoch"]))
@@ -72,7 +115,24 @@ def interrupted_line():
 
 def run_command(run, argv=None):
     """Runs a command's `run(argv)` as its console entry point: a Ctrl-C prints `interrupted_line()` instead of a
-    traceback and exits with status 130 (128 + SIGINT, as a shell reports it)."""
+    traceback and exits with status 130 (128 + SIGINT, as a shell reports it).
+
+    Args:
+        run: the command's `run` function, called with `argv`.
+        argv: list of str, or None for `sys.argv[1:]`.
+
+    Raises:
+        SystemExit: status 130 after a KeyboardInterrupt; `run`'s own SystemExit (argparse's status 2) passes.
+
+    Example:
+        >>> from keras_mf.training import run_command
+        >>> def run(argv):
+        ...     raise KeyboardInterrupt
+        >>> run_command(run, [])
+        Traceback (most recent call last):
+        ...
+        SystemExit: 130
+    """
     try:
         run(argv)
     except KeyboardInterrupt:
@@ -81,7 +141,20 @@ def run_command(run, argv=None):
 
 
 def report_outputs(logdir, files):
-    """Prints the files a run wrote (`{path: what it is}`) and the command that opens its logs."""
+    """Prints the files a run wrote and the command that opens its logs.
+
+    Args:
+        logdir: str, the run folder.
+        files: `{path: what it is}`, in the order to print.
+
+    Example:
+        >>> from keras_mf.training import report_outputs
+        >>> report_outputs("runs/demo/1", {"runs/demo/1/model.keras": "the trained model"})
+        <BLANKLINE>
+        wrote:
+          runs/demo/1/model.keras  the trained model
+        view:  tensorboard --logdir runs/demo/1
+    """
     width = max(len(path) for path in files) if files else 0
     print("\nwrote:")
     for path, what in files.items():
@@ -91,5 +164,14 @@ def report_outputs(logdir, files):
 
 def fit_verbosity():
     """Keras' `verbose` for a command's `fit`: a live progress bar on a terminal (1), one line per epoch when the
-    output goes to a file or a pipe (2), where the live bar would print a line every 50 ms."""
+    output goes to a file or a pipe (2), where the live bar would print a line every 50 ms.
+
+    Returns:
+        1 or 2 (int).
+
+    Example:
+        >>> from keras_mf.training import fit_verbosity
+        >>> fit_verbosity()          # doctest output is not a terminal
+        2
+    """
     return 1 if sys.stdout.isatty() else 2

@@ -46,8 +46,8 @@ def write_projector(logdir, codes, labels, images=None, clusters=None, name="cod
 
     Args:
         logdir: the run folder TensorBoard reads.
-        codes: `(samples, code_size)` latent codes, finite.
-        labels: `(samples,)` true labels.
+        codes: `(samples, code_size)` latent codes, finite (written as float32).
+        labels: `(samples,)` true labels (any values without tabs or line breaks).
         images: optional `(samples, 784)` or `(samples, 28, 28)` images in [0, 1], one sprite tile each.
         clusters: optional `(samples,)` cluster ids (e.g. from k-means on the codes).
         name: what the points are, for the Projector's tensor menu ("codes, coloured by label").
@@ -60,15 +60,15 @@ def write_projector(logdir, codes, labels, images=None, clusters=None, name="cod
             holding a tab or a line break (it would shift the metadata file's rows and columns).
 
     Example:
-
-    >>> import os, tempfile
-    >>> import numpy as np
-    >>> folder = tempfile.mkdtemp()
-    >>> path = write_projector(folder, np.eye(3, 2), np.array([7, 1, 7]), clusters=np.array([0, 1, 0]))
-    >>> sorted(os.listdir(folder))
-    ['embedding.tsv', 'metadata.tsv', 'projector_config.pbtxt']
-    >>> open(os.path.join(folder, "metadata.tsv")).read().splitlines()
-    ['label\\tcluster', '7\\t0', '1\\t1', '7\\t0']
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from keras_mf.training import write_projector
+        >>> folder = tempfile.mkdtemp()
+        >>> path = write_projector(folder, np.eye(3, 2), np.array([7, 1, 7]), clusters=np.array([0, 1, 0]))
+        >>> sorted(os.listdir(folder))
+        ['embedding.tsv', 'metadata.tsv', 'projector_config.pbtxt']
+        >>> open(os.path.join(folder, "metadata.tsv")).read().splitlines()
+        ['label\\tcluster', '7\\t0', '1\\t1', '7\\t0']
     """
     codes = np.asarray(codes, np.float32)
     if codes.ndim != 2 or not len(codes) or not np.all(np.isfinite(codes)):
@@ -125,7 +125,19 @@ def _check_images(images, count):
 
 
 def sprite_colours(values):
-    """`(samples, 3)` RGB in [0, 1]: `PALETTE`'s colour of each value's rank among the distinct values."""
+    """Each value's colour: `PALETTE`'s colour of the value's rank among the distinct values (cycling after ten).
+
+    Args:
+        values: `(samples,)` labels or cluster ids, any sortable dtype.
+
+    Returns:
+        A float numpy array `(samples, 3)` of RGB in [0, 1].
+
+    Example:
+        >>> from keras_mf.training.projector import sprite_colours
+        >>> sprite_colours([7, 3, 7]).round(3).tolist()     # 3 is the first distinct value: PALETTE[0]
+        [[1.0, 0.498, 0.055], [0.122, 0.467, 0.706], [1.0, 0.498, 0.055]]
+    """
     _, ranks = np.unique(np.asarray(values), return_inverse=True)
     rgb = np.array([[int(c[i : i + 2], 16) / 255 for i in (1, 3, 5)] for c in PALETTE])
     return rgb[ranks.reshape(-1) % len(PALETTE)]

@@ -22,6 +22,21 @@ def quiet_tensorflow(command=True):
     With `command=True` (the console commands) TensorFlow's later C++ log lines are kept off too, unless
     `TF_CPP_MIN_LOG_LEVEL` is set, and absl's Python logger (tfds' warnings) shows errors only. Library code
     (`load_mnist`) passes False and changes nothing else in the process.
+
+    Args:
+        command: bool, also quieten TensorFlow's later log lines (the console commands).
+
+    Returns:
+        The `tensorflow` module (already imported: returned as it is, nothing changed).
+
+    Raises:
+        ImportError: TensorFlow cannot be imported.
+
+    Example:
+        >>> from keras_mf.training import quiet_tensorflow
+        >>> tf = quiet_tensorflow(command=False)
+        >>> tf.__name__
+        'tensorflow'
     """
     if "tensorflow" in sys.modules:
         return sys.modules["tensorflow"]

@@ -7,7 +7,7 @@ from keras_mf.training import STRATEGIES
 
 
 def get_strategy(name="none"):
-    """Returns a `tf.distribute.Strategy`.
+    """Returns the `tf.distribute.Strategy` a command trains under (its `--distribute`).
 
     Args:
         name: "none" for the default strategy (one device; a GPU when TensorFlow sees one), "mirrored"
@@ -15,11 +15,20 @@ def get_strategy(name="none"):
             for several machines described by the `TF_CONFIG` environment variable. A multi-worker
             strategy must be created before TensorFlow runs its first operation.
 
-    Example:
+    Returns:
+        A `tf.distribute.Strategy`; build and compile the model inside its `scope()`.
 
-    >>> strategy = get_strategy("none")
-    >>> with strategy.scope():
-    ...     model = build_model()
+    Raises:
+        ValueError: `name` is not one of `keras_mf.training.STRATEGIES`.
+
+    Example:
+        >>> import keras
+        >>> from keras_mf.training import get_strategy
+        >>> strategy = get_strategy("none")
+        >>> with strategy.scope():
+        ...     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        >>> strategy.num_replicas_in_sync
+        1
     """
     check_choice("name", name, STRATEGIES)
     if name == "mirrored":

@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+import scipy.sparse
 from keras.ops import convert_to_numpy as to_numpy
 from roundtrip import assert_roundtrip
 
@@ -150,3 +151,16 @@ def _fitted_pca():
     pca = TruncatedSVD(rank=3)
     pca.adapt(np.random.default_rng(0).random((20, 784)).astype(np.float32))
     return pca
+
+
+@pytest.mark.parametrize("to_sparse", [scipy.sparse.csr_matrix, scipy.sparse.coo_array])
+def test_init_from_pca_takes_sparse_rows_as_the_dense_ones(to_sparse):
+    """Sparse data once reached numpy's reshape ("cannot reshape array of size 1"); TruncatedSVD takes it as is."""
+    x = np.random.default_rng(4).random((60, 8)).astype(np.float32)
+    x[x < 0.6] = 0.0
+    dense, sparse = (Autoencoder(input_shape=(8,), latent_dim=2, linear=True) for _ in range(2))
+    dense.init_from_pca(x)
+    sparse.init_from_pca(to_sparse(x))
+    np.testing.assert_allclose(np.asarray(sparse(x)), np.asarray(dense(x)), atol=1e-5)
+    with pytest.raises(ValueError, match=r"`data`, expected a sparse matrix of shape \(n, 8\)"):
+        dense.init_from_pca(scipy.sparse.csr_matrix(x[:, :5]))

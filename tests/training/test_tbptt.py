@@ -70,3 +70,13 @@ def test_evaluate_chunked_is_the_accuracy_after_the_last_chunk(chunks):
     forgetful = float(np.mean(np.argmax(_numpy_rnn(model, last), axis=1) == y[:8]))
     assert forgetful < 1.0  # the control differs here, or the test would not tell the two modes apart
     assert evaluate_chunked(model, x, y, chunks, reset_every_chunk=True) == pytest.approx(forgetful, abs=1e-12)
+
+
+# evaluate_chunked with fewer images than one batch once divided by zero.
+@pytest.mark.parametrize("images", [0, 1, 3])
+def test_fewer_images_than_one_batch_are_refused(images):
+    model = StatefulRNN(units=2, output_dim=2, stateful=True, batch_size=4)
+    model.build((4, 2, 3))
+    x, y = np.zeros((images, 4, 3), np.float32), np.zeros(images, np.int64)
+    with pytest.raises(ValueError, match=rf"`x`, expected at least batch_size=4 images.*Received: x='{images} images'"):
+        evaluate_chunked(model, x, y, chunks=2)

@@ -25,6 +25,25 @@ from keras_mf.graph import spectral_clustering
 
 @dataclasses.dataclass
 class Example:
+    """One worked example of a tutorial, recomputed: what the tutorial prints, what we compute, and the verdict.
+
+    Args:
+        name: str, what the example computes ("L2 norm of w=[3,-4]").
+        source: str, the seed and its section ("003 范数").
+        tutorial: str, the tutorial's value or claim, as it prints it.
+        ours: str, our value, as the table prints it.
+        verdict: "agrees" or "slip" (the tutorial's value or claim is wrong).
+        why: str, one line on the slip (or a remark on an example that agrees); "" when there is nothing to say.
+        values: dict, our raw numbers (floats, numpy arrays), which the tests check against closed forms.
+
+    Each is stored as the attribute of the same name.
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import Example
+        >>> Example("L2 norm of w=[3,-4]", "003 范数", "5", "5", "agrees", values={"norm": 5.0}).verdict
+        'agrees'
+    """
+
     name: str
     source: str
     tutorial: str
@@ -44,7 +63,22 @@ def _fmt(x, digits=4):
 
 
 def dense_layer_sgd_step():
-    """Seed 003, 梯度下降: y = Wx + b, L = ½‖y − y_true‖², one SGD step with η = 0.1, via GradientTape."""
+    """Seed 003, 梯度下降: y = Wx + b, L = ½‖y − y_true‖², one SGD step with η = 0.1, via GradientTape.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`; the
+        gradients come from `tf.GradientTape`.
+
+    References:
+        Goodfellow, I., Bengio, Y. & Courville, A. (2016). Deep Learning, chapters 4.3 (gradient descent) and 6.5
+        (back-propagation). MIT Press. https://www.deeplearningbook.org/
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import dense_layer_sgd_step
+        >>> example = dense_layer_sgd_step()
+        >>> example.verdict, example.values["loss"], example.values["w_new"].tolist()
+        ('agrees', 1.0, [[1.1, 2.2], [3.1, 4.2]])
+    """
     x = tf.constant([1.0, 2.0], tf.float64)
     w = tf.Variable([[1.0, 2.0], [3.0, 4.0]], dtype=tf.float64)
     b = tf.Variable([1.0, 1.0], dtype=tf.float64)
@@ -75,13 +109,36 @@ def dense_layer_sgd_step():
 
 
 def l2_norm():
-    """Seed 003, 范数: ‖[3, −4]‖₂ = 5."""
+    """Seed 003, 范数: ‖[3, −4]‖₂ = 5.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import l2_norm
+        >>> l2_norm().values
+        {'norm': 5.0}
+    """
     value = float(tf.norm(tf.constant([3.0, -4.0], tf.float64)))
     return Example("L2 norm of w=[3,-4]", "003 范数", "5", f"{value:g}", "agrees", values={"norm": value})
 
 
 def frobenius_identities():
-    """Seeds 002/003: ‖A‖_F² = tr(AᵀA) = Σσᵢ² for a 3×2 matrix (the sum runs over min(m, n) values)."""
+    """Seeds 002/003: ‖A‖_F² = tr(AᵀA) = Σσᵢ² for a 3×2 matrix (the sum runs over min(m, n) values).
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Goodfellow, I., Bengio, Y. & Courville, A. (2016). Deep Learning, chapter 2 (linear algebra). MIT Press.
+        https://www.deeplearningbook.org/
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import frobenius_identities
+        >>> example = frobenius_identities()
+        >>> example.values["fro2"], example.values["trace"], round(example.values["sigma2"], 9)
+        (91.0, 91.0, 91.0)
+    """
     a = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], tf.float64)
     fro2 = float(tf.square(tf.norm(a, ord="fro", axis=[0, 1])))
     trace = float(tf.linalg.trace(tf.linalg.matmul(a, a, transpose_a=True)))
@@ -97,7 +154,22 @@ def frobenius_identities():
 
 
 def trace_cyclic():
-    """Seed 003, 迹: tr(ABC) = tr(CAB) = tr(BCA), but tr(BAC) differs in general."""
+    """Seed 003, 迹: tr(ABC) = tr(CAB) = tr(BCA), but tr(BAC) differs in general.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Goodfellow, I., Bengio, Y. & Courville, A. (2016). Deep Learning, chapter 2 (linear algebra). MIT Press.
+        https://www.deeplearningbook.org/
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import trace_cyclic
+        >>> import math
+        >>> values = trace_cyclic().values
+        >>> [math.isclose(values["abc"], values[order]) for order in ("cab", "bca", "bac")]
+        [True, True, False]
+    """
     rng = np.random.default_rng(0)
     a, b, c = (tf.constant(rng.standard_normal((3, 3))) for _ in range(3))
     tr = lambda *ms: float(tf.linalg.trace(ms[0] @ ms[1] @ ms[2]))  # noqa: E731
@@ -113,7 +185,16 @@ def trace_cyclic():
 
 
 def covariance_transform():
-    """Seed 003, 协方差矩阵: cov(AX) = A cov(X) Aᵀ, on samples."""
+    """Seed 003, 协方差矩阵: cov(AX) = A cov(X) Aᵀ, on samples.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import covariance_transform
+        >>> covariance_transform().values["gap"] < 1e-12
+        True
+    """
     rng = np.random.default_rng(1)
     x = tf.constant(rng.standard_normal((500, 3)))
     a = tf.constant([[1.0, 2.0, 0.0], [0.0, 1.0, -1.0]], tf.float64)
@@ -136,7 +217,21 @@ def covariance_transform():
 
 
 def eigenpairs_upper_triangular():
-    """Seed 003, 特征值和特征向量: [[2,1],[0,3]] has λ = 2, 3 with v = [1,0], [1,1] — not orthogonal."""
+    """Seed 003, 特征值和特征向量: [[2,1],[0,3]] has λ = 2, 3 with v = [1,0], [1,1] — not orthogonal.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Golub, G. H. & Van Loan, C. F. (2013). Matrix Computations, 4th edition. Johns Hopkins University Press.
+        https://www.press.jhu.edu/books/title/10678/matrix-computations
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import eigenpairs_upper_triangular
+        >>> example = eigenpairs_upper_triangular()
+        >>> example.values["eigenvalues"].tolist(), round(example.values["cosine"], 4)
+        ([2.0, 3.0], 0.7071)
+    """
     values, vectors = linalg.eigendecomposition(tf.constant([[2.0, 1.0], [0.0, 3.0]], tf.float64))
     order = np.argsort(np.real(values.numpy()))
     lam = np.real(values.numpy())[order]
@@ -155,13 +250,40 @@ def eigenpairs_upper_triangular():
 
 
 def singular_values_diagonal():
-    """Seed 003, 奇异值: [[3,0],[0,−4]] has singular values 4 and 3 (absolute values, sorted)."""
+    """Seed 003, 奇异值: [[3,0],[0,−4]] has singular values 4 and 3 (absolute values, sorted).
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Golub, G. H. & Van Loan, C. F. (2013). Matrix Computations, 4th edition. Johns Hopkins University Press.
+        https://www.press.jhu.edu/books/title/10678/matrix-computations
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import singular_values_diagonal
+        >>> singular_values_diagonal().values["s"].tolist()
+        [4.0, 3.0]
+    """
     s = tf.linalg.svd(tf.constant([[3.0, 0.0], [0.0, -4.0]], tf.float64), compute_uv=False).numpy()
     return Example("singular values of [[3,0],[0,-4]]", "003 奇异值", "4, 3", _fmt(s), "agrees", values={"s": s})
 
 
 def svd_three_by_two():
-    """Seed 004, SVD计算举例: A = [[0,1],[1,1],[1,0]] has σ = √3, 1; U and V checked by reconstruction."""
+    """Seed 004, SVD计算举例: A = [[0,1],[1,1],[1,0]] has σ = √3, 1; U and V checked by reconstruction.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Golub, G. H. & Van Loan, C. F. (2013). Matrix Computations, 4th edition. Johns Hopkins University Press.
+        https://www.press.jhu.edu/books/title/10678/matrix-computations
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import svd_three_by_two
+        >>> example = svd_three_by_two()
+        >>> example.values["s"].round(6).tolist(), example.values["reconstruction_error"] < 1e-12
+        ([1.732051, 1.0], True)
+    """
     a = tf.constant([[0.0, 1.0], [1.0, 1.0], [1.0, 0.0]], tf.float64)
     s, u, v = tf.linalg.svd(a)
     error = float(tf.reduce_max(tf.abs(u @ tf.linalg.diag(s) @ tf.transpose(v) - a)))
@@ -176,7 +298,21 @@ def svd_three_by_two():
 
 
 def defective_eigendecomposition():
-    """Seed 004, 特征值分解的例子: [[-1,1,0],[-4,3,0],[1,0,2]] is defective; A = QΛQ⁻¹ does not exist."""
+    """Seed 004, 特征值分解的例子: [[-1,1,0],[-4,3,0],[1,0,2]] is defective; A = QΛQ⁻¹ does not exist.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Golub, G. H. & Van Loan, C. F. (2013). Matrix Computations, 4th edition. Johns Hopkins University Press.
+        https://www.press.jhu.edu/books/title/10678/matrix-computations
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import defective_eigendecomposition
+        >>> example = defective_eigendecomposition()
+        >>> example.verdict, example.values["rank"], example.values["refused"]
+        ('slip', 2, True)
+    """
     a = tf.constant([[-1.0, 1.0, 0.0], [-4.0, 3.0, 0.0], [1.0, 0.0, 2.0]], tf.float64)
     eigenvalues = np.sort(np.real(tf.linalg.eigvals(a).numpy()))
     rank = linalg.eigenvector_rank(a)
@@ -200,7 +336,21 @@ def defective_eigendecomposition():
 
 
 def inverse_two_by_two():
-    """Seed 001: [[1,2],[3,4]]⁻¹ = [[-2,1],[1.5,-0.5]]; the tutorial's SVD recipe A⁻¹ = S⁻¹Sᵀ is wrong."""
+    """Seed 001: [[1,2],[3,4]]⁻¹ = [[-2,1],[1.5,-0.5]]; the tutorial's SVD recipe A⁻¹ = S⁻¹Sᵀ is wrong.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Golub, G. H. & Van Loan, C. F. (2013). Matrix Computations, 4th edition. Johns Hopkins University Press.
+        https://www.press.jhu.edu/books/title/10678/matrix-computations
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import inverse_two_by_two
+        >>> example = inverse_two_by_two()
+        >>> example.verdict, example.values["inverse"].round(6).tolist()
+        ('slip', [[-2.0, 1.0], [1.5, -0.5]])
+    """
     a = tf.constant([[1.0, 2.0], [3.0, 4.0]], tf.float64)
     ours = linalg.svd_inverse(a).numpy()
     s = tf.linalg.svd(a, compute_uv=False)
@@ -217,7 +367,21 @@ def inverse_two_by_two():
 
 
 def pseudo_inverse():
-    """Seed 002, M-P伪逆: A⁺ = V Σ⁺ Uᵀ; the tutorial writes V Δ⁻¹ Dᵀ (D for U)."""
+    """Seed 002, M-P伪逆: A⁺ = V Σ⁺ Uᵀ; the tutorial writes V Δ⁻¹ Dᵀ (D for U).
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Penrose, R. (1955). A generalized inverse for matrices. Proceedings of the Cambridge Philosophical Society
+        51(3), 406–413. https://doi.org/10.1017/S0305004100030401
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import pseudo_inverse
+        >>> example = pseudo_inverse()
+        >>> example.verdict, example.values["pinv"].round(4).tolist(), max(example.values["penrose"]) < 1e-12
+        ('slip', [[-0.3333, 0.3333, 0.6667], [0.6667, 0.3333, -0.3333]], True)
+    """
     a = tf.constant([[0.0, 1.0], [1.0, 1.0], [1.0, 0.0]], tf.float64)
     ours = linalg.pinv(a)
     conditions = [
@@ -238,7 +402,24 @@ def pseudo_inverse():
 
 
 def least_squares_and_minimum_norm():
-    """Seed 002: x = A⁺y minimises ‖Ax − y‖₂ for a tall A; for a wide A it is the smallest exact solution."""
+    """Seed 002: x = A⁺y minimises ‖Ax − y‖₂ for a tall A; for a wide A it is the smallest exact solution.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Penrose, R. (1955). A generalized inverse for matrices. Proceedings of the Cambridge Philosophical Society
+        51(3), 406–413. https://doi.org/10.1017/S0305004100030401
+
+        Golub, G. H. & Van Loan, C. F. (2013). Matrix Computations, 4th edition. Johns Hopkins University Press.
+        https://www.press.jhu.edu/books/title/10678/matrix-computations
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import least_squares_and_minimum_norm
+        >>> values = least_squares_and_minimum_norm().values
+        >>> values["x_ls"].round(4).tolist(), (values["x_mn"].round(4) + 0.0).tolist()
+        ([0.6667, 1.6667], [0.0, 1.0, 1.0])
+    """
     tall = tf.constant([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], tf.float64)
     y = tf.constant([1.0, 2.0, 2.0], tf.float64)
     x_ls = linalg.lstsq(tall, y).numpy()
@@ -257,7 +438,24 @@ def least_squares_and_minimum_norm():
 
 
 def pca_first_direction():
-    """Seed 002, PCA: the best 1-D code direction d is the top eigenvector of XᵀX, decoder r(x) = d dᵀx."""
+    """Seed 002, PCA: the best 1-D code direction d is the top eigenvector of XᵀX, decoder r(x) = d dᵀx.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Goodfellow, I., Bengio, Y. & Courville, A. (2016). Deep Learning, chapter 2 (linear algebra). MIT Press.
+        https://www.deeplearningbook.org/
+
+        Eckart, C. & Young, G. (1936). The approximation of one matrix by another of lower rank.
+        Psychometrika 1, 211–218. https://doi.org/10.1007/BF02288367
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import pca_first_direction
+        >>> values = pca_first_direction().values
+        >>> round(values["error_top"] - values["eckart_young"], 9), values["best_random"] > values["error_top"]
+        (0.0, True)
+    """
     rng = np.random.default_rng(2)
     x = tf.constant(rng.standard_normal((200, 3)) @ np.diag([3.0, 1.0, 0.3]) @ _rotation3())
     _, vectors = tf.linalg.eigh(tf.linalg.matmul(x, x, transpose_a=True))
@@ -286,7 +484,16 @@ def _rotation3():
 
 
 def rotation_is_orthogonal():
-    """Seed 003, 酉矩阵: the 45° rotation satisfies UᵀU = I."""
+    """Seed 003, 酉矩阵: the 45° rotation satisfies UᵀU = I.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import rotation_is_orthogonal
+        >>> rotation_is_orthogonal().values["gap"] < 1e-15
+        True
+    """
     t = math.pi / 4
     u = tf.constant([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]], tf.float64)
     gap = float(tf.reduce_max(tf.abs(tf.transpose(u) @ u - tf.eye(2, dtype=tf.float64))))
@@ -301,7 +508,17 @@ def rotation_is_orthogonal():
 
 
 def gaussian_coverage():
-    """Seed 003, 高斯分布: P(|x − μ| < kσ) = erf(k/√2) = 68.27%, 95.45%, 99.73%."""
+    """Seed 003, 高斯分布: `P(|x − μ| < kσ) = erf(k/√2)` = 68.27%, 95.45%, 99.73% for k = 1, 2, 3.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import gaussian_coverage
+        >>> example = gaussian_coverage()
+        >>> example.verdict, example.values["coverage"].round(2).tolist()
+        ('slip', [68.27, 95.45, 99.73])
+    """
     coverage = (100.0 * tf.math.erf(tf.constant([1.0, 2.0, 3.0], tf.float64) / math.sqrt(2.0))).numpy()
     return Example(
         "Gaussian coverage within 1, 2, 3σ",
@@ -315,7 +532,20 @@ def gaussian_coverage():
 
 
 def rnn_weighted_sum():
-    """Seed 003, 全连接神经网络: W_r x with W_r = [[0.3,−0.5],[1.2,0.4]], x = [2,1] gives [0.1, 2.8]."""
+    """Seed 003, 全连接神经网络: W_r x with W_r = [[0.3,−0.5],[1.2,0.4]], x = [2,1] gives [0.1, 2.8].
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Elman, J. L. (1990). Finding structure in time. Cognitive Science 14(2), 179–211.
+        https://doi.org/10.1207/s15516709cog1402_1
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import rnn_weighted_sum
+        >>> rnn_weighted_sum().values["y"].round(6).tolist()
+        [0.1, 2.8]
+    """
     y = tf.linalg.matvec(tf.constant([[0.3, -0.5], [1.2, 0.4]], tf.float64), tf.constant([2.0, 1.0], tf.float64))
     return Example(
         "RNN weighted sum Σⱼ Wᵢⱼ σ(xⱼ) as a matrix product",
@@ -329,7 +559,26 @@ def rnn_weighted_sum():
 
 
 def first_order_ode(c=2.0, x_end=3.0, steps=300):
-    """Seed 003, 一阶非齐线性微分方程: y' + y = x has y = Ce^{−x} + x − 1; checked by RK4 in TensorFlow."""
+    """Seed 003, 一阶非齐线性微分方程: y' + y = x has y = Ce^{−x} + x − 1; checked by RK4 in TensorFlow.
+
+    Args:
+        c: float, the constant C of the solution followed (y(0) = C − 1).
+        x_end: float, where y is compared with the closed form.
+        steps: int, RK4 steps from 0 to `x_end` (step h = x_end / steps).
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Butcher, J. C. (2016). Numerical Methods for Ordinary Differential Equations, 3rd edition. Wiley.
+        https://doi.org/10.1002/9781119121534
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import first_order_ode
+        >>> values = first_order_ode().values
+        >>> abs(values["numeric"] - values["closed"]) < 1e-9      # RK4's error is O(h⁴), h = 0.01
+        True
+    """
     y0 = c - 1.0  # the closed form at x = 0
     numeric = float(_rk4(0.0, y0, tf.constant(x_end / steps, tf.float64), tf.constant(steps)))
     closed = c * math.exp(-x_end) + x_end - 1.0
@@ -359,7 +608,22 @@ def _rk4(x0, y0, h, steps):
 
 
 def symnmf_step():
-    """Seed 003, 对称非负矩阵分解: one projected-gradient step on A = [[2,1],[1,2]] from H⁰ = [1,1]ᵀ, η = 0.01."""
+    """Seed 003, 对称非负矩阵分解: one projected-gradient step on A = [[2,1],[1,2]] from H⁰ = [1,1]ᵀ, η = 0.01.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Kuang, D., Ding, C. & Park, H. (2012). Symmetric nonnegative matrix factorization for graph clustering.
+        Proc. 2012 SIAM International Conference on Data Mining (SDM), 106–117.
+        https://doi.org/10.1137/1.9781611972825.10
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import symnmf_step
+        >>> example = symnmf_step()
+        >>> example.verdict, example.values["h1"].round(6).tolist(), round(example.values["f_tutorial_h"], 5)
+        ('slip', [1.02, 1.02], 0.85012)
+    """
     a = np.array([[2.0, 1.0], [1.0, 2.0]])
     with warnings.catch_warnings():
         # One step is the example: stopping at max_iter=1 is the point, not a convergence failure.
@@ -380,7 +644,21 @@ def symnmf_step():
 
 
 def six_point_degrees():
-    """Seed 003, 谱聚类示例: degrees of the Gaussian graph (σ = 2) on x = 1, 2, 5, 6, 10, 11."""
+    """Seed 003, 谱聚类示例: degrees of the Gaussian graph (σ = 2) on x = 1, 2, 5, 6, 10, 11.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        von Luxburg, U. (2007). A tutorial on spectral clustering. Statistics and Computing 17(4), 395–416.
+        https://doi.org/10.1007/s11222-007-9033-z
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import six_point_degrees
+        >>> example = six_point_degrees()
+        >>> example.verdict, example.values["degrees"].round(4).tolist()
+        ('slip', [1.0618, 1.3429, 1.3975, 1.241, 1.0621, 0.9376])
+    """
     w = gaussian_similarity(np.array([1.0, 2.0, 5.0, 6.0, 10.0, 11.0]), 2.0)
     d = degrees(tf.cast(w, tf.float64)).numpy()
     return Example(
@@ -395,7 +673,24 @@ def six_point_degrees():
 
 
 def six_point_spectral_clustering():
-    """Seed 003, 谱聚类示例: spectral clustering (k = 3) of x = 1, 2, 5, 6, 10, 11 gives {1,2}, {5,6}, {10,11}."""
+    """Seed 003, 谱聚类示例: spectral clustering (k = 3) of x = 1, 2, 5, 6, 10, 11 gives {1,2}, {5,6}, {10,11}.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Ng, A. Y., Jordan, M. I. & Weiss, Y. (2001). On spectral clustering: analysis and an algorithm. Advances in
+        Neural Information Processing Systems 14, 849–856.
+        https://papers.nips.cc/paper/2092-on-spectral-clustering-analysis-and-an-algorithm
+
+        von Luxburg, U. (2007). A tutorial on spectral clustering. Statistics and Computing 17(4), 395–416.
+        https://doi.org/10.1007/s11222-007-9033-z
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import six_point_spectral_clustering
+        >>> six_point_spectral_clustering().values["groups"]
+        [[1, 2], [5, 6], [10, 11]]
+    """
     points = np.array([1.0, 2.0, 5.0, 6.0, 10.0, 11.0])
     labels = spectral_clustering(gaussian_similarity(points, 2.0), 3, seed=0)
     groups = sorted(sorted(points[labels == c].astype(int).tolist()) for c in np.unique(labels))
@@ -411,7 +706,24 @@ def six_point_spectral_clustering():
 
 
 def path_graph_laplacian():
-    """Seed 003, 拉普拉斯矩阵: the path 1–2–3 has L = [[1,−1,0],[−1,2,−1],[0,−1,1]], L·1 = 0, L ⪰ 0."""
+    """Seed 003, 拉普拉斯矩阵: the path 1–2–3 has L = [[1,−1,0],[−1,2,−1],[0,−1,1]], L·1 = 0, L ⪰ 0.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Chung, F. R. K. (1997). Spectral Graph Theory. CBMS Regional Conference Series in Mathematics 92, American
+        Mathematical Society. https://doi.org/10.1090/cbms/092
+
+        von Luxburg, U. (2007). A tutorial on spectral clustering. Statistics and Computing 17(4), 395–416.
+        https://doi.org/10.1007/s11222-007-9033-z
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import path_graph_laplacian
+        >>> values = path_graph_laplacian().values
+        >>> values["laplacian"].tolist(), (values["eigenvalues"].round(6) + 0.0).tolist()
+        ([[1.0, -1.0, 0.0], [-1.0, 2.0, -1.0], [0.0, -1.0, 1.0]], [0.0, 1.0, 3.0])
+    """
     w = tf.constant([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]], tf.float64)
     lap = laplacian(w)
     ones = tf.linalg.matvec(lap, tf.ones(3, tf.float64)).numpy()
@@ -428,7 +740,21 @@ def path_graph_laplacian():
 
 
 def normalized_laplacian_degrees():
-    """Seed 003, 归一化拉普拉斯矩阵: for the path graph D^{−1/2} = diag(1, 1/√2, 1), not diag(1/2, 1/3, 1/4)."""
+    """Seed 003, 归一化拉普拉斯矩阵: for the path graph D^{−1/2} = diag(1, 1/√2, 1), not diag(1/2, 1/3, 1/4).
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Chung, F. R. K. (1997). Spectral Graph Theory. CBMS Regional Conference Series in Mathematics 92, American
+        Mathematical Society. https://doi.org/10.1090/cbms/092
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import normalized_laplacian_degrees
+        >>> example = normalized_laplacian_degrees()
+        >>> example.verdict, example.values["inv_sqrt_degrees"].round(4).tolist()
+        ('slip', [1.0, 0.7071, 1.0])
+    """
     w = tf.constant([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]], tf.float64)
     inv_sqrt = tf.math.rsqrt(degrees(w)).numpy()
     return Example(
@@ -443,7 +769,21 @@ def normalized_laplacian_degrees():
 
 
 def fiedler_path_graph():
-    """Seed 003, Fiedler向量: for the path 1–2–3, λ₂ = 1 with vector (1, 0, −1)/√2."""
+    """Seed 003, Fiedler向量: for the path 1–2–3, λ₂ = 1 with vector (1, 0, −1)/√2.
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        Fiedler, M. (1973). Algebraic connectivity of graphs. Czechoslovak Mathematical Journal 23(2), 298–305.
+        https://doi.org/10.21136/CMJ.1973.101168
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import fiedler_path_graph
+        >>> values = fiedler_path_graph().values
+        >>> round(values["value"], 6), abs(values["vector"]).round(4).tolist()     # the sign is arbitrary
+        (1.0, [0.7071, 0.0, 0.7071])
+    """
     w = tf.constant([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]], tf.float64)
     value, vector = fiedler_vector(w)
     return Example(
@@ -457,7 +797,21 @@ def fiedler_path_graph():
 
 
 def power_iteration_dominant():
-    """Seed 003, 幂迭代: repeated multiply-and-normalise converges to the dominant eigenpair (3, (1,1)/√2)."""
+    """Seed 003, 幂迭代: repeated multiply-and-normalise converges to the dominant eigenpair (3, (1,1)/√2).
+
+    Returns:
+        An `Example` (see the module docstring): the tutorial's value, ours, the verdict and `values`.
+
+    References:
+        von Mises, R. & Pollaczek-Geiringer, H. (1929). Praktische Verfahren der Gleichungsauflösung. Zeitschrift für
+        Angewandte Mathematik und Mechanik 9(1), 58–77. https://doi.org/10.1002/zamm.19290090105
+
+    Example:
+        >>> from keras_mf.cli.experiments.worked_examples import power_iteration_dominant
+        >>> values = power_iteration_dominant().values
+        >>> round(values["value"], 6), values["vector"].round(6).tolist()
+        (3.0, [0.707107, 0.707107])
+    """
     value, vector, iterations = linalg.power_iteration(tf.constant([[2.0, 1.0], [1.0, 2.0]], tf.float64))
     return Example(
         "power iteration on [[2,1],[1,2]]",
@@ -469,6 +823,8 @@ def power_iteration_dominant():
     )
 
 
+#: Every worked example, in the order of the tutorials and their sections: `keras-mf-tutorials`, TUTORIALS.md and the
+#: tutorial pages of the documentation all read this tuple.
 EXAMPLES = (
     dense_layer_sgd_step,
     l2_norm,
@@ -498,5 +854,17 @@ EXAMPLES = (
 
 
 def run_all():
-    """Computes every example; returns a list of `Example`."""
+    """Computes every example of `EXAMPLES`, in order.
+
+    Returns:
+        A list of 24 `Example` objects.
+
+    Example:
+        All 24 (about a second: the example is in the slow test suite):
+
+        >>> from keras_mf.cli.experiments.worked_examples import run_all
+        >>> examples = run_all()
+        >>> len(examples), sum(example.verdict == "slip" for example in examples)
+        (24, 7)
+    """
     return [example() for example in EXAMPLES]

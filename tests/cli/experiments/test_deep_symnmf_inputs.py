@@ -21,6 +21,7 @@ def _prototypes(n, shape, k=3, noise=0.1, seed=0):
     return x, labels
 
 
+@pytest.mark.slow  # a whole pipeline run: pretraining, layout, SymNMF
 def test_8x8_images_run_without_self_training():
     from sklearn.datasets import load_digits
 
@@ -42,6 +43,7 @@ def test_8x8_images_run_without_self_training():
     assert clustering["modularity"][chosen] == max(clustering["modularity"])
 
 
+@pytest.mark.slow  # a whole pipeline run with the CNN's self-training
 def test_32x32x3_images_self_train_a_cnn():
     x, y = _prototypes(60, (32, 32, 3))
     result = run_deep_symnmf(x, 3, self_train_epochs=30, seed=0, **FAST)
