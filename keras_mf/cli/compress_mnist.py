@@ -329,3 +329,7 @@ def main(argv=None):
     from keras_mf.training.progress import run_command
 
     run_command(run, argv)
+
+
+if __name__ == "__main__":  # python -m keras_mf.cli.compress_mnist
+    main()

@@ -39,7 +39,7 @@ def build_parser():
     """
     parser = cli_args.make_parser("snmf_mnist", __doc__.splitlines()[0], training=False)
     parser.add_argument("--split", default="test", help="which images to cluster")
-    parser.add_argument("--clusters", type=cli_args.positive_int, default=10, help="number of clusters k")
+    parser.add_argument("--clusters", type=cli_args.int_in(2), default=10, help="number of clusters k (at least 2)")
     parser.add_argument("--neighbors", type=cli_args.positive_int, default=10, help="k-NN graph neighbours")
     parser.add_argument(
         "--restarts", type=cli_args.positive_int, default=5, help="SymNMF random restarts (lowest objective kept)"
@@ -288,3 +288,7 @@ def main(argv=None):
     from keras_mf.training.progress import run_command
 
     run_command(run, argv)
+
+
+if __name__ == "__main__":  # python -m keras_mf.cli.snmf_mnist
+    main()

@@ -121,7 +121,9 @@ def test_installed_command_and_script_answer_help_and_version(command):
     script = os.path.join(ROOT, "scripts", COMMANDS[command].__name__.rsplit(".", 1)[1] + ".py")
     version = importlib.metadata.version("keras_mf")
     assert version == keras_mf.__version__
-    for argv in ([executable], [sys.executable, script]):
+    # `python -m keras_mf.cli.<module>` once printed nothing and exited 0 (no __main__ guard).
+    module = [sys.executable, "-m", COMMANDS[command].__name__]
+    for argv in ([executable], [sys.executable, script], module):
         result = subprocess.run(argv + ["--help"], capture_output=True, text=True, timeout=60)
         assert result.returncode == 0 and result.stdout.startswith("usage:"), result.stderr
         result = subprocess.run(argv + ["--version"], capture_output=True, text=True, timeout=60)
@@ -139,6 +141,7 @@ def test_installed_command_and_script_answer_help_and_version(command):
         ("keras-mf-autoencoder", ["--pca-init", "--hidden-units", "16"], "--pca-init"),
         ("keras-mf-autoencoder", ["--logdir", "/proc/keras_mf"], "--logdir"),
         ("keras-mf-rnn", ["--chunks", "5"], "--chunks"),
+        ("keras-mf-cluster", ["--clusters", "1"], "--clusters"),
         ("keras-mf-rnn", ["--reset-every-chunk"], "--reset-every-chunk"),
         ("keras-mf-compress", ["--fractions", "1.5"], "--fractions"),
         ("keras-mf-compress", ["--ranks", "0"], "--ranks"),
