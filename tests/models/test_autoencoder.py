@@ -161,6 +161,6 @@ def test_init_from_pca_takes_sparse_rows_as_the_dense_ones(to_sparse):
     dense, sparse = (Autoencoder(input_shape=(8,), latent_dim=2, linear=True) for _ in range(2))
     dense.init_from_pca(x)
     sparse.init_from_pca(to_sparse(x))
-    np.testing.assert_allclose(np.asarray(sparse(x)), np.asarray(dense(x)), atol=1e-5)
+    np.testing.assert_allclose(to_numpy(sparse(x)), to_numpy(dense(x)), atol=1e-5)
     with pytest.raises(ValueError, match=r"`data`, expected a sparse matrix of shape \(n, 8\)"):
         dense.init_from_pca(scipy.sparse.csr_matrix(x[:, :5]))
