@@ -63,6 +63,14 @@ def check_int(name, value, low=1, high=None):
     return int(value)
 
 
+def check_neighbors(name, value, points, low=1):
+    """Checks a neighbour count in [low, points − 1] and returns it as `int`; with fewer than low + 1 points no
+    count fits, and the error names the points `x` (rather than an empty range such as "[1, 0]")."""
+    if points < low + 1:
+        raise invalid_value("x", f"at least {low + 1} points, so that each has {low} neighbour(s)", f"{points} points")
+    return check_int(name, value, low, points - 1)
+
+
 def check_bool(name, value):
     """Checks that `value` is a bool (numpy's included): a string such as "no" would otherwise count as True.
 

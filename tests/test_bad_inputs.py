@@ -212,6 +212,21 @@ LIBRARY = {
     "gaussian NaN points": (lambda: graph.gaussian_similarity(_with(np.inf), sigma=1.0), ValueError, "`x`"),
     "normalize isolated": (lambda: graph.normalize_adjacency(np.zeros((3, 3))), ValueError, "isolated"),
     "laplacian non-square": (lambda: graph.laplacian(np.ones((3, 4))), ValueError, "`w`"),
+    "knn_graph one point": (
+        lambda: graph.knn_graph(np.zeros((1, 2)), 1),
+        ValueError,
+        "`x`, expected at least 2 points",
+    ),
+    "nearest_neighbors one point": (
+        lambda: graph.nearest_neighbors(np.zeros((1, 2)), 1),
+        ValueError,
+        "`x`, expected at least 2 points",
+    ),
+    "fuzzy_knn_graph two points": (
+        lambda: graph.fuzzy_knn_graph(np.zeros((2, 2)), 2),
+        ValueError,
+        "`x`, expected at least 3 points",
+    ),
     "degrees 1-D": (lambda: graph.degrees(np.ones(3)), ValueError, "`w`"),
     "squared_distances widths": (
         lambda: linalg.squared_distances(np.ones((2, 3)), np.ones((2, 4))),

@@ -9,7 +9,7 @@ References:
 import numpy as np
 import tensorflow as tf
 
-from keras_mf._validation import check_int
+from keras_mf._validation import check_neighbors
 from keras_mf._validation_tf import check_points
 from keras_mf.graph.similarity import _neighbors
 from keras_mf.linalg.distances import condition_points
@@ -63,7 +63,7 @@ def fuzzy_knn_graph(x, n_neighbors=20):
     """
     x = check_points("x", x)
     n = int(x.shape[0])
-    n_neighbors = check_int("n_neighbors", n_neighbors, 2, n - 1)
+    n_neighbors = check_neighbors("n_neighbors", n_neighbors, n, low=2)
     distances, indices = _neighbors(condition_points(x)[0], n_neighbors, _BLOCK_SIZE)
     weights = _fuzzy_weights(tf.cast(distances, tf.float64), tf.constant(np.log2(n_neighbors)))
     rows = tf.repeat(tf.range(n, dtype=tf.int64), n_neighbors)

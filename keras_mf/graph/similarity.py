@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from keras_mf._validation import check_bool
 from keras_mf._validation import check_int
+from keras_mf._validation import check_neighbors
 from keras_mf._validation import check_positive_float
 from keras_mf._validation_tf import check_points
 from keras_mf.linalg.distances import condition_points
@@ -113,7 +114,7 @@ def knn_graph(x, n_neighbors=10, local_scale=None, block_size=2048):
     """
     x = _points(x)
     n = int(x.shape[0])
-    n_neighbors = check_int("n_neighbors", n_neighbors, 1, n - 1)
+    n_neighbors = check_neighbors("n_neighbors", n_neighbors, n)
     if local_scale is None:
         local_scale = min(SELF_TUNING_NEIGHBOR, n_neighbors)
     local_scale = check_int("local_scale", local_scale, 1, n_neighbors)
@@ -185,7 +186,7 @@ def nearest_neighbors(x, k, block_size=2048):
     """
     x = _points(x)
     n = int(x.shape[0])
-    k = check_int("k", k, 1, max(n - 1, 1))
+    k = check_neighbors("k", k, n)
     block_size = check_int("block_size", block_size, 1)
     y, _, scale = condition_points(x)
     distances, indices = _neighbors(y, k, block_size)
