@@ -71,6 +71,7 @@ def saved(tmp_path_factory):
     return folder
 
 
+@pytest.mark.slow  # a fresh Python process per order
 @pytest.mark.parametrize("order", sorted(ORDERS))
 def test_every_import_order_loads_every_model(order, saved):
     code = ORDERS[order] + LOAD

@@ -52,6 +52,7 @@ def test_asking_the_bundled_split_for_train_names_the_split_to_ask_for(offline):
         load_mnist("train", as_numpy=True, verbose=False)
 
 
+@pytest.mark.slow  # a fresh Python process
 def test_load_mnist_in_a_plain_session_prints_only_its_source_line(tmp_path):
     """No TensorFlow/absl/CUDA start-up line, no tfds warning about a variant folder; numpy arrays load without
     TensorFlow, and a tf.data pipeline loads it quietly."""

@@ -119,6 +119,7 @@ def small_gap_data(draw):
     return (u * np.sort(s)[::-1]) @ v.T, k
 
 
+@pytest.mark.slow  # 20 examples x three solvers x two dtypes
 @settings(max_examples=20)
 @given(small_gap_data(), st.sampled_from(["float32", "float64"]), st.sampled_from(["subspace", "auto", "eigh"]))
 def test_every_solver_reaches_the_promised_optimum_on_small_gaps(data, dtype, solver):

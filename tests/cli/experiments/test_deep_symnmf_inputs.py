@@ -53,6 +53,7 @@ def test_32x32x3_images_self_train_a_cnn():
     assert clustering_accuracy(y, result["labels"]) == 1.0
 
 
+@pytest.mark.slow  # a whole pipeline run
 def test_fewer_points_than_the_default_batch_and_neighbours():
     rng = np.random.default_rng(0)
     y = np.repeat([0, 1, 2], 4)
