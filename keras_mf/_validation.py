@@ -63,6 +63,11 @@ def check_int(name, value, low=1, high=None):
     return int(value)
 
 
+def static_shape(x):
+    """The static shape of a tensor of any backend (traced ones included, None where unknown) or an array-like."""
+    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
+
+
 def check_neighbors(name, value, points, low=1):
     """Checks a neighbour count in [low, points − 1] and returns it as `int`; with fewer than low + 1 points no
     count fits, and the error names the points `x` (rather than an empty range such as "[1, 0]")."""

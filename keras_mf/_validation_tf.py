@@ -9,6 +9,16 @@ from keras_mf._validation import check_dense
 from keras_mf._validation import check_finite
 from keras_mf._validation import check_real_dtype
 from keras_mf._validation import is_sparse
+from keras_mf._validation import static_shape
+
+
+def check_square(name, a):
+    """Raises ValueError naming `name` unless `a` (dense, or a `tf.SparseTensor`) is a square `(n, n)` matrix."""
+    shape = tuple(int(d) for d in a.dense_shape.numpy()) if isinstance(a, tf.SparseTensor) else static_shape(a)
+    if len(shape) != 2 or shape[0] != shape[1]:
+        raise ValueError(
+            f"Received an invalid value for `{name}`, expected a square (n, n) matrix. Received: shape {shape}"
+        )
 
 
 def to_sparse_tensor(value):
@@ -61,16 +71,11 @@ def check_similarity(a, name="a", dtype=tf.float32, symmetric_tol=1e-5):
     if isinstance(a, tf.SparseTensor):
         a = tf.sparse.reorder(tf.SparseTensor(a.indices, tf.cast(a.values, dtype), a.dense_shape))
         values = a.values.numpy()
-        shape = tuple(int(d) for d in a.dense_shape.numpy())
     else:
         a = tf.convert_to_tensor(np.asarray(a) if not tf.is_tensor(a) else a)
         a = tf.cast(a, dtype)
         values = a.numpy()
-        shape = tuple(a.shape)
-    if len(shape) != 2 or shape[0] != shape[1]:
-        raise ValueError(
-            f"Received an invalid value for `{name}`, expected a square (n, n) matrix. Received: shape {shape}"
-        )
+    check_square(name, a)
     if not np.all(np.isfinite(values)):
         raise ValueError(f"Received an invalid value for `{name}`, expected finite values. Received: NaN/inf entries")
     if values.size and values.min() < 0:

@@ -6,8 +6,8 @@ import scipy.sparse.csgraph
 import tensorflow as tf
 
 from keras_mf._validation import check_bool
-from keras_mf._validation import invalid_value
 from keras_mf._validation_tf import check_similarity
+from keras_mf._validation_tf import check_square
 from keras_mf._validation_tf import to_sparse_tensor
 
 
@@ -32,9 +32,7 @@ def degrees(w):
         [1.0, 3.0, 2.0]
     """
     w = to_sparse_tensor(w)
-    shape = tuple(w.dense_shape.numpy()) if isinstance(w, tf.SparseTensor) else tuple(np.shape(w))
-    if len(shape) != 2 or shape[0] != shape[1]:
-        raise invalid_value("w", "a square matrix of shape (n, n)", f"an array of shape {shape}")
+    check_square("w", w)
     if isinstance(w, tf.SparseTensor):
         return tf.sparse.reduce_sum(w, axis=1)
     return tf.reduce_sum(w, axis=1)

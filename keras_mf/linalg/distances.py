@@ -5,6 +5,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_mf._validation import invalid_value
+from keras_mf._validation import static_shape
 
 
 def squared_distances(a, b):
@@ -30,7 +31,7 @@ def squared_distances(a, b):
         array([[25.],
                [13.]], dtype=float32)
     """
-    a_shape, b_shape = _shape(a), _shape(b)
+    a_shape, b_shape = static_shape(a), static_shape(b)
     if len(a_shape) != 2:
         raise invalid_value("a", "points of shape (n, d)", f"an array of shape {a_shape}")
     if len(b_shape) != 2 or b_shape[1] != a_shape[1]:
@@ -41,11 +42,6 @@ def squared_distances(a, b):
         - 2.0 * tf.linalg.matmul(a, b, transpose_b=True)
     )
     return tf.maximum(d2, 0.0)
-
-
-def _shape(x):
-    """The static shape of a tensor (traced ones included, None where unknown) or an array-like."""
-    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
 
 
 # Rows `condition_points` converts to float64 at a time: 8 MB at 784 features.
