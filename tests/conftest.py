@@ -40,24 +40,45 @@ settings.load_profile("keras_mf")
 
 @pytest.fixture(scope="session")
 def backend_runs(request):
-    return request.config._keras_mf_backend_runs
+    """{backend: (process, output, junit path)} of the other backends' runs (see test_backends.py). In one process
+    they started at collection; under pytest-xdist the worker that gets test_backends.py starts them here, once."""
+    runs = request.config._keras_mf_backend_runs
+    if _xdist_worker(request.config) and not runs:
+        from test_backends import start_backend_runs
+
+        runs.update(start_backend_runs(request.config._keras_mf_backends_wanted))
+    return runs
+
+
+def _xdist_worker(config):
+    return hasattr(config, "workerinput")
 
 
 def pytest_configure(config):
     config._keras_mf_backend_runs = {}
+    config._keras_mf_backends_wanted = set()
 
 
 @pytest.hookimpl(trylast=True)  # after `-m`/`-k` deselection: start only the runs still selected
 def pytest_collection_modifyitems(session, config, items):
-    """Starts the other backends' runs (see test_backends.py) for the suites collection kept, and moves their
-    checks to the end of the session so that they wait as little as possible."""
+    """Orders the session so that the other backends' runs (see test_backends.py) overlap the rest of it.
+
+    In one process, the runs start now, for the suites collection kept, and their checks move to the end, where
+    they wait least. Under pytest-xdist (setup.cfg's `--dist loadfile`, a file at a time, in this order) every
+    worker collects, so no run starts here: test_backends.py goes first, and the worker that gets it starts the
+    runs; the files with slow tests follow it, so that no long file is left for the end while another worker
+    idles."""
     backend = [item for item in items if item.path.name == "test_backends.py"]
+    config._keras_mf_backends_wanted = {(i.callspec.params["backend"], i.callspec.params["suite"]) for i in backend}
+    if _xdist_worker(config):
+        slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+        items.sort(key=lambda item: 0 if item in backend else 1 if item.path in slow_files else 2)
+        return
     if not backend or config.option.collectonly:
         return
     from test_backends import start_backend_runs
 
-    wanted = {(item.callspec.params["backend"], item.callspec.params["suite"]) for item in backend}
-    config._keras_mf_backend_runs = start_backend_runs(wanted)
+    config._keras_mf_backend_runs = start_backend_runs(config._keras_mf_backends_wanted)
     items[:] = [item for item in items if item not in backend] + backend
 
 

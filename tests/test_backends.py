@@ -56,7 +56,7 @@ def start_backend_runs(wanted):
         output = tempfile.TemporaryFile(mode="w+")
         junit = os.path.join(tempfile.mkdtemp(prefix="keras_mf-backend-"), "results.xml")
         process = subprocess.Popen(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"]
+            [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", f"--junitxml={junit}"]
             + ["-o", "junit_family=xunit1", *files],
             cwd=TESTS,
             env=dict(os.environ, KERAS_BACKEND=backend),
