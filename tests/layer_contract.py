@@ -143,7 +143,7 @@ def _squared_step(model, start):
 
 def check_training(case, tmp_path=None):
     obj = case.make()
-    _call(case, obj, case.inputs)  # built
+    obj(_symbolic_input(case))  # built
     head = None
     if not obj.trainable_weights:
         # A fitted, non-trainable layer: nothing of it may train; a Dense head on its output shows that the

@@ -19,7 +19,7 @@ RNG = np.random.default_rng(0)
 FLAT = RNG.random((8, 12)).astype(np.float32)
 SEQUENCES = RNG.standard_normal((8, 5, 3)).astype(np.float32)
 IMAGES = FLAT.reshape((8, 3, 4, 1))  # the same numbers as images of 3 × 4 pixels
-FIT_DATA = RNG.random((40, 12)).astype(np.float32)
+FIT_DATA = RNG.random((400, 12)).astype(np.float32)  # the shape of tests/layers/test_truncated_svd.py's small fits
 # The cases share their weights' shapes where they can: under JAX every new shape of a randomly initialised weight
 # compiles its own random draw, and every new shape of an eager call its own operations (about 0.2 s each).
 

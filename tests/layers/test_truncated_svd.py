@@ -77,9 +77,9 @@ def test_attributes_match_numpy_svd(fitted, mnist, numpy_spectrum):
 )
 def test_streaming_dataset_equals_array(mnist, solver):
     array_layer = TruncatedSVD(rank=16, solver=solver)
-    array_layer.adapt(mnist[:1000])
+    array_layer.adapt(mnist)
     stream_layer = TruncatedSVD(rank=16, solver=solver)
-    stream_layer.adapt(tf.data.Dataset.from_tensor_slices((mnist[:1000], np.zeros(1000))).batch(250))
+    stream_layer.adapt(tf.data.Dataset.from_tensor_slices((mnist, np.zeros(len(mnist)))).batch(500))
     np.testing.assert_allclose(to_numpy(stream_layer.singular_values), to_numpy(array_layer.singular_values), rtol=1e-5)
     np.testing.assert_allclose(
         np.abs(to_numpy(stream_layer.components).T @ to_numpy(array_layer.components)), np.eye(16), atol=1e-3
