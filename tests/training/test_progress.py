@@ -10,6 +10,7 @@ import time
 
 import pytest
 from paths import ROOT  # noqa: E402
+from tensorboard_events import read_events
 
 from keras_mf.training import progress
 
@@ -86,7 +87,8 @@ def _start(logdir):
 @pytest.mark.slow
 def test_ctrl_c_then_resume_end_to_end(tmp_path, capsys):
     """A real SIGINT to the command during epoch 2: one line, status 130, the backup kept; the re-run (in this
-    process) says where it resumes, trains the remaining epochs only, and its time covers the whole run."""
+    process) says where it resumes, trains the remaining epochs only, its time covers the whole run and its loss
+    curve continues the interrupted one."""
     logdir = tmp_path / "run"
     process = _start(logdir)
     for line in process.stdout:
@@ -123,3 +125,7 @@ def test_ctrl_c_then_resume_end_to_end(tmp_path, capsys):
     wall = float(re.search(r"^AE 784-8-2\s+\S+\s+\S+\s+\S+\s+\S+\s+([\d.]+)$", out, re.M).group(1))
     assert wall == round(result["seconds"], 1) and wall > before
     assert not os.path.exists(logdir / "backup")
+    # The loss curve goes on where the interrupted run left it, one point per epoch (an epoch trained again after
+    # the interruption writes its point again): a re-run counting from 0 would leave out step 2.
+    steps = {event.step for event in read_events(os.path.join(logdir, "train")).Tensors("epoch_loss")}
+    assert steps == {0, 1, 2}
