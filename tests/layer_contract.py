@@ -14,8 +14,9 @@
    its output must leave the layer's variables bit-identical;
 3. mixed precision: built under the `mixed_float16` policy with the float32 layer's weights, every
    output is float16, finite, and within float16 rounding of the float32 outputs;
-4. serialization: a `.keras` save and load gives bit-identical outputs, and `get_config` →
-   `from_config` → `get_config` gives the same config (tests/roundtrip.py).
+4. serialization: a `.keras` save and load gives bit-identical variables (a fitted layer's statistics and a
+   stateful model's state included) and outputs, and `get_config` → `from_config` → `get_config` gives the same
+   config (tests/roundtrip.py).
 """
 
 import dataclasses
@@ -81,9 +82,13 @@ def _shapes(structure, shape_of=tuple):
     return tuple(shape_of(structure))
 
 
+def _symbolic_input(case):
+    return keras.Input(batch_shape=(case.batch_size,) + case.inputs.shape[1:])
+
+
 def check_shapes(case, tmp_path=None):
     obj = case.make()
-    symbolic_input = keras.Input(batch_shape=(case.batch_size,) + case.inputs.shape[1:])
+    symbolic_input = _symbolic_input(case)
     symbolic = _shapes(obj(symbolic_input), lambda t: t.shape)
     computed = _shapes(obj.compute_output_shape(tuple(symbolic_input.shape)))
     expected = _shapes(case.output_shape, lambda s: (case.batch_size,) + tuple(s[1:]))
@@ -98,7 +103,7 @@ def _model_of(obj, case, head=None):
     """`obj` itself when it is a Model, else a functional model around it (and `head`, when given)."""
     if isinstance(obj, keras.Model) and head is None:
         return obj
-    inputs = keras.Input(batch_shape=(case.batch_size,) + case.inputs.shape[1:])
+    inputs = _symbolic_input(case)
     outputs = obj(inputs)
     return keras.Model(inputs, head(outputs) if head is not None else outputs)
 
@@ -144,13 +149,14 @@ def check_training(case, tmp_path=None):
         # A fitted, non-trainable layer: nothing of it may train; a Dense head on its output shows that the
         # optimizer leaves its variables alone while the rest of a model learns.
         assert obj.non_trainable_weights, "a layer without any weights is not under this contract"
-        head = keras.layers.Dense(3)
+        head = keras.layers.Dense(8)
     model = _model_of(obj, case, head)
     frozen = [to_numpy(v).copy() for v in obj.non_trainable_variables]
     x = case.inputs
-    targets = _targets(case, _call(case, model, x))
+    outputs = _call(case, model, x)
+    targets = _targets(case, outputs)
     start = [to_numpy(v).copy() for v in model.trainable_variables]
-    before = _mse(_call(case, model, x), targets)
+    before = _mse(outputs, targets)
 
     def restore():
         for variable, value in zip(model.trainable_variables, start, strict=True):
@@ -181,7 +187,7 @@ def check_mixed_precision(case, tmp_path=None):
     keras.mixed_precision.set_global_policy("mixed_float16")
     try:
         half = case.make()
-        _call(case, half, case.inputs)  # built
+        half(_symbolic_input(case))  # built, without an eager call (each one compiles under JAX)
         half.set_weights(reference.get_weights())
         outputs = _call(case, half, case.inputs)
     finally:
@@ -195,8 +201,8 @@ def check_mixed_precision(case, tmp_path=None):
 
 def check_serialization(case, tmp_path):
     obj = case.make()
-    _call(case, obj, case.inputs)  # built, and a stateful model holds a state worth saving
 
+    # assert_roundtrip's first call builds the model, and leaves a stateful model with a state worth saving.
     def call(model, x):
         return np.concatenate([o.ravel() for o in _flat(_call(case, model, x))])
 

@@ -9,7 +9,8 @@ import numpy as np
 
 
 def assert_roundtrip(obj, inputs, tmp_path, atol=0.0, call=None):
-    """Saves `obj` (a layer or a model) as `.keras`, loads it, and checks identical outputs and config.
+    """Saves `obj` (a layer or a model) as `.keras`, loads it, and checks bit-identical variables (fitted statistics
+    and a stateful model's state included, read before the loaded model runs), identical outputs and config.
 
     A layer is wrapped in a functional model first. `call(model, inputs)` computes outputs (default
     `model(inputs)`); `atol=0` demands bit-identical outputs.
@@ -24,13 +25,15 @@ def assert_roundtrip(obj, inputs, tmp_path, atol=0.0, call=None):
     path = os.path.join(tmp_path, "roundtrip.keras")
     model.save(path)
     loaded = keras.saving.load_model(path)
+    restored = loaded if isinstance(obj, keras.Model) else loaded.layers[-1]
+    for got, want in zip(restored.get_weights(), obj.get_weights(), strict=True):
+        np.testing.assert_array_equal(got, want)
     np.testing.assert_allclose(call(loaded, inputs), expected, atol=atol, rtol=0)
-    layer = obj if isinstance(obj, keras.Model) else loaded.layers[-1]
     config = obj.get_config()
     # A deep copy: some from_config methods (keras.layers.RNN's) pop entries from the dict they are given.
     assert _as_json(type(obj).from_config(copy.deepcopy(config)).get_config()) == _as_json(config)
     if not isinstance(obj, keras.Model):
-        assert _as_json(layer.get_config()) == _as_json(config)
+        assert _as_json(restored.get_config()) == _as_json(config)
     return loaded
 
 

@@ -1,17 +1,15 @@
-"""TruncatedSVD: the fit against numpy's SVD, streaming, far-from-origin data, fitted state, mixed precision."""
+"""TruncatedSVD: the fit against numpy's SVD, streaming, far-from-origin data, fitted state, mixed precision (the
+`.keras` round trip of fitted layers is the layer contract's serialization step, tests/test_layer_contract.py)."""
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 from keras.ops import convert_to_numpy as to_numpy
-from roundtrip import assert_roundtrip
 
 from keras_mf import TruncatedSVD
 from keras_mf.datasets import load_mnist
 from keras_mf.exceptions import NotFittedError
-
-OPTIMUM = {8: 0.03728, 16: 0.02668, 32: 0.01667, 64: 0.00892, 128: 0.00410}
 
 
 @pytest.fixture(scope="module")
@@ -21,29 +19,41 @@ def mnist():
 
 
 @pytest.fixture(scope="module")
+def fitted(mnist):
+    """`fitted(rank)`: a TruncatedSVD of that rank adapted to `mnist`, fitted once for every test that reads it."""
+    layers = {}
+
+    def fit(rank):
+        if rank not in layers:
+            layers[rank] = TruncatedSVD(rank=rank)
+            layers[rank].adapt(mnist)
+        return layers[rank]
+
+    return fit
+
+
+@pytest.fixture(scope="module")
 def numpy_spectrum(mnist):
     x = mnist.astype(np.float64)
     x = x - x.mean(0)
     return np.linalg.eigvalsh(x.T @ x)[::-1], x.size
 
 
-@pytest.mark.parametrize(
-    "rank", [8, pytest.param(16, marks=pytest.mark.slow), 32, pytest.param(64, marks=pytest.mark.slow), 128]
-)
-def test_reconstruction_error_is_the_eckart_young_optimum(mnist, numpy_spectrum, rank):
+# "auto" starts with subspace iteration at each rank here: a block of k + 10 columns (rank 8), of 2k (32), and at the
+# largest rank where it still iterates (128, with a budget of 8 iterations; above 784 / 6 it takes the eigh).
+@pytest.mark.parametrize("rank", [8, 32, 128])
+def test_reconstruction_error_is_the_eckart_young_optimum(fitted, mnist, numpy_spectrum, rank):
     eig, size = numpy_spectrum
-    layer = TruncatedSVD(rank=rank)
-    layer.adapt(mnist)
+    layer = fitted(rank)
     error = float(np.mean((mnist.astype(np.float64) - to_numpy(layer.reconstruct(mnist))) ** 2))
     # Eckart–Young: the best rank-k error is the sum of the eigenvalues of XcᵀXc beyond the k-th (numpy, float64).
     exact = eig[rank:].sum() / size
     assert error == pytest.approx(exact, rel=1e-4)
 
 
-def test_attributes_match_numpy_svd(mnist, numpy_spectrum):
+def test_attributes_match_numpy_svd(fitted, mnist, numpy_spectrum):
     eig, _ = numpy_spectrum
-    layer = TruncatedSVD(rank=32)
-    layer.adapt(mnist)
+    layer = fitted(32)
     np.testing.assert_allclose(to_numpy(layer.singular_values), np.sqrt(eig[:32]), rtol=1e-4)
     ratio = eig[:32].sum() / eig.sum()  # the variance the top 32 eigenvalues carry, from numpy
     assert float(tf.reduce_sum(layer.explained_variance_ratio)) == pytest.approx(ratio, rel=1e-5)
@@ -52,12 +62,24 @@ def test_attributes_match_numpy_svd(mnist, numpy_spectrum):
     np.testing.assert_allclose(to_numpy(layer.mean), mnist.astype(np.float64).mean(0), atol=1e-6)
 
 
-@pytest.mark.parametrize("solver", ["eigh", "subspace"])
+@pytest.mark.parametrize(
+    "solver",
+    [
+        "eigh",
+        pytest.param(
+            "subspace",
+            marks=pytest.mark.skipif(
+                keras.backend.backend() != "tensorflow",
+                reason="other backends decompose by the same full eigh whatever the solver (see TruncatedSVD)",
+            ),
+        ),
+    ],
+)
 def test_streaming_dataset_equals_array(mnist, solver):
     array_layer = TruncatedSVD(rank=16, solver=solver)
     array_layer.adapt(mnist[:1000])
     stream_layer = TruncatedSVD(rank=16, solver=solver)
-    stream_layer.adapt(tf.data.Dataset.from_tensor_slices((mnist[:1000], np.zeros(1000))).batch(128))
+    stream_layer.adapt(tf.data.Dataset.from_tensor_slices((mnist[:1000], np.zeros(1000))).batch(250))
     np.testing.assert_allclose(to_numpy(stream_layer.singular_values), to_numpy(array_layer.singular_values), rtol=1e-5)
     np.testing.assert_allclose(
         np.abs(to_numpy(stream_layer.components).T @ to_numpy(array_layer.components)), np.eye(16), atol=1e-3
@@ -73,6 +95,8 @@ def test_energy_chooses_smallest_rank(mnist, numpy_spectrum):
     assert layer(mnist[:3]).shape == (3, expected)
 
 
+# The tests on small data below share its shape, 400 × 12 in one batch or in batches of 100: under JAX each new shape
+# compiles the fit's operations again, and under TensorFlow traces them again.
 @pytest.mark.parametrize("offset", [0.0, 1e4])
 @pytest.mark.parametrize("batch_size", [None, 100])
 def test_data_far_from_the_origin_keeps_its_spectrum(offset, batch_size):
@@ -116,23 +140,12 @@ def test_singular_values_on_a_flat_spectrum(solver):
 
 
 def test_uncentered_is_plain_truncated_svd():
-    x = np.random.default_rng(0).random((300, 20)).astype(np.float32)
+    x = np.random.default_rng(0).random((400, 12)).astype(np.float32)
     layer = TruncatedSVD(rank=5, center=False)
     layer.adapt(x)
     s = np.linalg.svd(x.astype(np.float64), compute_uv=False)
     np.testing.assert_allclose(to_numpy(layer.singular_values), s[:5], rtol=1e-5)
     np.testing.assert_allclose(to_numpy(layer.mean), 0.0)
-
-
-@pytest.mark.parametrize("kwargs", [{"rank": 3}, {"energy": 0.9}])
-def test_keras_roundtrip(tmp_path, kwargs):
-    x = np.random.default_rng(1).random((200, 12)).astype(np.float32)
-    layer = TruncatedSVD(**kwargs)
-    layer.adapt(x)
-    loaded = assert_roundtrip(layer, x[:10], tmp_path)
-    restored = loaded.layers[-1]
-    np.testing.assert_array_equal(to_numpy(restored.components), to_numpy(layer.components))
-    np.testing.assert_allclose(to_numpy(restored.reconstruct(x[:4])), to_numpy(layer.reconstruct(x[:4])))
 
 
 @pytest.mark.parametrize(
@@ -153,34 +166,34 @@ def test_bad_construction(kwargs, match):
 
 
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
-@pytest.mark.parametrize("row", [0, 3, 40])
+@pytest.mark.parametrize("row", [0, 3, 340])
 def test_non_finite_data_is_refused(value, row):
-    x = np.random.default_rng(3).random((50, 10)).astype(np.float32)
+    x = np.random.default_rng(3).random((400, 12)).astype(np.float32)
     x[row, 4] = value
     with pytest.raises(ValueError, match="NaN or inf"):
-        TruncatedSVD(rank=2).adapt(x, batch_size=16)
+        TruncatedSVD(rank=2).adapt(x, batch_size=100)
 
 
 def test_bad_use():
-    x = np.random.default_rng(2).random((50, 10)).astype(np.float32)
+    x = np.random.default_rng(2).random((400, 12)).astype(np.float32)
     with pytest.raises(ValueError, match="not fitted"):
         TruncatedSVD(rank=2)(x)
-    with pytest.raises(ValueError, match=r"rank.*\[1, 10\]"):
-        TruncatedSVD(rank=11).adapt(x)
+    with pytest.raises(ValueError, match=r"rank.*\[1, 12\]"):
+        TruncatedSVD(rank=13).adapt(x)
     with pytest.raises(ValueError, match=r"\[1, 5\]"):
         TruncatedSVD(rank=8).adapt(x[:5])
     layer = TruncatedSVD(rank=2)
     layer.adapt(x)
     with pytest.raises(ValueError, match="width 11"):
         layer.adapt(np.ones((5, 11), np.float32))
-    with pytest.raises(ValueError, match="fitted on 10 features"):
+    with pytest.raises(ValueError, match="fitted on 12 features"):
         layer(np.ones((5, 11), np.float32))
     with pytest.raises(TypeError, match="adapt expects"):
         TruncatedSVD(rank=2).adapt(3)
 
 
 def _adapted(rank=3, seed=1):
-    x = np.random.default_rng(seed).random((200, 12)).astype(np.float32)
+    x = np.random.default_rng(seed).random((400, 12)).astype(np.float32)
     layer = TruncatedSVD(rank=rank)
     layer.adapt(x)
     return layer, x

@@ -42,17 +42,32 @@ def test_model_defaults_follow_the_input_and_k():
 
 def test_pretrain_on_augmented_batches():
     keras.utils.set_random_seed(0)
-    x = np.random.default_rng(0).random((40, 64)).astype(np.float32)
-    model = DeepSymNMF(input_shape=(64,), n_clusters=3, hidden_units=(8,))
-    history = model.pretrain(x, epochs=3, augment=RandomAffine((8, 8), seed=0), verbose=0)
+    # Images of the shape tests/layers/test_random_affine.py transforms, in its batches of 3 (under JAX every new
+    # shape compiles the transform).
+    x = np.random.default_rng(0).random((6, 9 * 7 * 2)).astype(np.float32)
+    model = DeepSymNMF(input_shape=(9 * 7 * 2,), n_clusters=3, hidden_units=(8,))
+    history = model.pretrain(x, epochs=3, batch_size=3, augment=RandomAffine((9, 7, 2), seed=0), verbose=0)
     assert len(history.history["loss"]) == 3
     assert np.all(np.isfinite(history.history["loss"]))
 
 
-@pytest.mark.slow  # 200 epochs of one batch: Keras' per-epoch overhead, about 30 s on 2 cores
+class _Asked(Exception):
+    """What `fit` was asked for: (epochs, steps per epoch)."""
+
+
+class _Schedule(keras.callbacks.Callback):
+    """Ends `fit` before its first step, reporting the epochs and steps per epoch it was asked for."""
+
+    def on_train_begin(self, logs=None):
+        raise _Asked(self.params["epochs"], self.params["steps"])
+
+
 def test_pretrain_defaults_to_the_schedule():
-    keras.utils.set_random_seed(0)
-    x = np.random.default_rng(0).random((40, 64)).astype(np.float32)
-    model = DeepSymNMF(input_shape=(64,), n_clusters=3, hidden_units=(8,))
-    history = model.pretrain(x, verbose=0)
-    assert len(history.history["loss"]) == pretrain_schedule(40)[1] == 200
+    """`fit` is asked for pretrain_schedule(300): 200 epochs of two batches of at most 256 (running them is Keras'
+    part, so the test stops before the first step)."""
+    x = np.random.default_rng(0).random((300, 12)).astype(np.float32)
+    model = DeepSymNMF(input_shape=(12,), n_clusters=3, hidden_units=(8,))
+    with pytest.raises(_Asked) as asked:
+        model.pretrain(x, callbacks=[_Schedule()], verbose=0)
+    batch, epochs = pretrain_schedule(len(x))
+    assert asked.value.args == (epochs, math.ceil(len(x) / batch)) == (200, 2)

@@ -15,7 +15,7 @@ from keras_mf.models import deep_symnmf
 
 @pytest.fixture
 def model():
-    model = DeepSymNMF(input_shape=(12,), n_clusters=3, latent_dim=4, hidden_units=(16, 8))
+    model = DeepSymNMF(input_shape=(12,), n_clusters=3, latent_dim=3, hidden_units=(8, 8))
     model.build((None, 12))
     return model
 
