@@ -119,8 +119,8 @@ def small_gap_data(draw):
     return (u * np.sort(s)[::-1]) @ v.T, k
 
 
-@pytest.mark.slow  # 20 examples x three solvers x two dtypes
-@settings(max_examples=20)
+@pytest.mark.slow  # 12 drawn examples, each with its solver, dtype and spectrum
+@settings(max_examples=12)
 @given(small_gap_data(), st.sampled_from(["float32", "float64"]), st.sampled_from(["subspace", "auto", "eigh"]))
 def test_every_solver_reaches_the_promised_optimum_on_small_gaps(data, dtype, solver):
     """Eckart–Young: no rank-k map reconstructs better than the top-k SVD. Each solver's excess over that optimum

@@ -39,16 +39,27 @@ def test_unknown_strategy_is_refused_naming_it():
         get_strategy("horovod")
 
 
-@pytest.mark.slow  # a fresh process with two logical CPUs
-def test_mirrored_strategy_trains_as_one_device_does():
-    """Two replicas of 8 examples sum their gradients where one device sees the 16 at once: the weights after two
-    epochs agree to float32 round-off of the reordered sums (SGD, so no optimizer state differs either)."""
-    result = _run(
+@pytest.fixture(scope="module")
+def distributed():
+    """What the strategies computed in one fresh Python (a strategy's devices must be set, and a multi-worker strategy
+    created, before TensorFlow's first op): the multi-worker strategy's reductions, then two epochs of the same model
+    under the mirrored strategy on two logical CPUs and under none."""
+    return _run(
         """
         import json, numpy as np, tensorflow as tf, keras
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
         from keras_mf import training, Autoencoder
+        strategy = training.get_strategy("multiworker")
+
+        def values():
+            return tf.constant([[1.0, 2.0], [3.0, 4.0]]), tf.constant(2.5)
+
+        batch, scalar = strategy.run(values)
+        pair = strategy.reduce(tf.distribute.ReduceOp.SUM, (batch, batch * 2), axis=0)
+        total = strategy.reduce(tf.distribute.ReduceOp.SUM, scalar, axis=0)
+        multiworker = {"pair": [p.numpy().tolist() for p in pair], "scalar": float(total),
+                       "replicas": strategy.num_replicas_in_sync}
         x = np.random.default_rng(0).random((64, 16)).astype("float32")
 
         def train(name):
@@ -61,35 +72,27 @@ def test_mirrored_strategy_trains_as_one_device_does():
             return strategy.num_replicas_in_sync, [w.tolist() for w in model.get_weights()]
 
         (replicas, mirrored), (one, single) = train("mirrored"), train("none")
-        print(json.dumps({"replicas": [replicas, one], "mirrored": mirrored, "single": single}))
+        print(json.dumps({"multiworker": multiworker,
+                          "mirrored": {"replicas": [replicas, one], "mirrored": mirrored, "single": single}}))
         """
     )
+
+
+@pytest.mark.slow  # a fresh process with two logical CPUs
+def test_mirrored_strategy_trains_as_one_device_does(distributed):
+    """Two replicas of 8 examples sum their gradients where one device sees the 16 at once: the weights after two
+    epochs agree to float32 round-off of the reordered sums (SGD, so no optimizer state differs either)."""
+    result = distributed["mirrored"]
     assert result["replicas"] == [2, 1]
     for a, b in zip(result["mirrored"], result["single"], strict=True):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
 
 
 @pytest.mark.slow  # a multi-worker strategy must be created before TensorFlow's first op: a fresh process
-def test_multiworker_reduce_takes_structures_and_scalars():
+def test_multiworker_reduce_takes_structures_and_scalars(distributed):
     """Keras 3 reduces `(x, y)` tuples and per-replica scalars with `axis=0`, which MultiWorkerMirroredStrategy's
     own `reduce` refuses; ours (one worker, no TF_CONFIG) must give numpy's sums."""
-    result = _run(
-        """
-        import json
-        from keras_mf.training import get_strategy
-        strategy = get_strategy("multiworker")
-        import tensorflow as tf
-
-        def values():
-            return tf.constant([[1.0, 2.0], [3.0, 4.0]]), tf.constant(2.5)
-
-        batch, scalar = strategy.run(values)
-        pair = strategy.reduce(tf.distribute.ReduceOp.SUM, (batch, batch * 2), axis=0)
-        total = strategy.reduce(tf.distribute.ReduceOp.SUM, scalar, axis=0)
-        print(json.dumps({"pair": [p.numpy().tolist() for p in pair], "scalar": float(total),
-                          "replicas": strategy.num_replicas_in_sync}))
-        """
-    )
+    result = distributed["multiworker"]
     replicas = result["replicas"]
     assert result["pair"] == [[4.0 * replicas, 6.0 * replicas], [8.0 * replicas, 12.0 * replicas]]
     assert result["scalar"] == 2.5 * replicas
