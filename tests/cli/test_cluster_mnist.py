@@ -25,7 +25,7 @@ def test_script_logs_every_phase_and_reports_its_partition(tmp_path, monkeypatch
 
     reads = record_option_reads(monkeypatch)
     logdir = str(tmp_path / "run")
-    argv = ["--split", "test[:300]", "--epochs", "2", "--layouts", "1", "--layout-steps", "100", "--self-train", "off"]
+    argv = ["--split", "test[:150]", "--epochs", "2", "--layouts", "1", "--layout-steps", "100", "--self-train", "off"]
     result = cluster_mnist.run(argv + ["--logdir", logdir, "--data", "bundled"])
     assert unread_options(cluster_mnist, reads) == []  # every option is read during the run
 
@@ -34,7 +34,7 @@ def test_script_logs_every_phase_and_reports_its_partition(tmp_path, monkeypatch
     rows = [line.split("\t") for line in open(os.path.join(logdir, "metadata.tsv")).read().splitlines()]
     assert rows[0] == ["label", "cluster"]
     labels, clusters = (np.array([int(v) for v in column]) for column in zip(*rows[1:], strict=True))
-    _, y = load_mnist("test[:300]", source="bundled", as_numpy=True, verbose=False)
+    _, y = load_mnist("test[:150]", source="bundled", as_numpy=True, verbose=False)
     np.testing.assert_array_equal(labels, y)
     np.testing.assert_array_equal(np.load(os.path.join(logdir, "clusters.npz"))["labels"], clusters)
     table = contingency_matrix(y, clusters)

@@ -25,7 +25,7 @@ def test_pipeline_resumes_from_its_checkpoints(tmp_path):
     logdir = str(tmp_path / "run")
     kwargs = dict(
         hidden_units=(16,),
-        pretrain_epochs=30,
+        pretrain_epochs=10,
         batch_size=32,
         layouts=1,
         layout_steps=200,
