@@ -1,9 +1,14 @@
+import collections
 import os
 import sys
 
 # Tests never touch the network: "auto" skips tfds downloads and falls back to local sources.
 os.environ["KERAS_MF_OFFLINE"] = "1"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# pytest-xdist already keeps one worker busy per core: OpenBLAS' own threads (numpy, scipy) would only compete with
+# the other worker, and spin after each call (the JAX re-run: about 4 CPU-s of 44). Set before numpy loads; the
+# other backends' runs and the commands' processes inherit it.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import keras  # noqa: E402
 import pytest  # noqa: E402
@@ -66,13 +71,14 @@ def pytest_collection_modifyitems(session, config, items):
     In one process, the runs start now, for the suites collection kept, and their checks move to the end, where
     they wait least. Under pytest-xdist (setup.cfg's `--dist loadfile`, a file at a time, in this order) every
     worker collects, so no run starts here: test_backends.py goes first, and the worker that gets it starts the
-    runs; the files with slow tests follow it, so that no long file is left for the end while another worker
-    idles."""
+    runs; the files with slow tests follow it, then the others, the largest first (items are a file's cost in
+    proportion, near enough), so that no long file is left for the end while another worker idles."""
     backend = [item for item in items if item.path.name == "test_backends.py"]
     config._keras_mf_backends_wanted = {(i.callspec.params["backend"], i.callspec.params["suite"]) for i in backend}
     if _xdist_worker(config):
         slow_files = {item.path for item in items if item.get_closest_marker("slow")}
-        items.sort(key=lambda item: 0 if item in backend else 1 if item.path in slow_files else 2)
+        sizes = collections.Counter(item.path for item in items)
+        items.sort(key=lambda i: (0 if i in backend else 1 if i.path in slow_files else 2, -sizes[i.path], str(i.path)))
         return
     if not backend or config.option.collectonly:
         return

@@ -41,6 +41,10 @@ SLOW = {
     "keras_mf.cli.train_autoencoder.run",
     "keras_mf.cli.train_rnn.run",
     "keras_mf.graph.pipeline.cluster",  # traces SymNMF's solver and k-means on first use: 2-3 s
+    "keras_mf.cli.compress_mnist.compress_all",  # trains and fine-tunes a classifier
+    "keras_mf.cli.experiments.compression.compress_and_fine_tune",
+    "keras_mf.cli.make_figures.principal_components_figure",  # matplotlib's first figure
+    "keras_mf.models.autoencoder.Autoencoder",  # compiles and fits
 }
 
 
