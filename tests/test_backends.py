@@ -6,8 +6,9 @@ backend with `KERAS_BACKEND` set, on the files of the suites the session selecte
 tests/test_layer_contract.py: symbolic call, training step, mixed precision, `.keras` round trip for every layer and
 model) and "layers and models" (all their tests: `adapt`'s backend-neutral path, training, fitting from tf.data);
 both are `slow` (see SLOW_SUITES), and `pytest -k "backend and contract"` runs the contract alone. conftest.py
-starts the runs once collection is done and orders these tests last, so on two cores the other backend's run
-overlaps the rest of the suite instead of adding to it.
+overlaps the runs with the rest of the suite instead of adding them to it: in one process it starts them once
+collection is done and orders these tests last; under pytest-xdist (setup.cfg) it orders this file first and the
+worker that gets it starts them (the `backend_runs` fixture). The runs themselves are one process each (`-n 0`).
 """
 
 import importlib.util
