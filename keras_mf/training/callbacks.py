@@ -114,7 +114,8 @@ def standard_callbacks(logdir, histogram_freq=0):
 
 class RunProgress(keras.callbacks.Callback):
     """Says "resuming from epoch N of M" when `BackupAndRestore` resumes a run, keeps the run's training time
-    across interruptions (`seconds`), and records the epoch being trained for the line a Ctrl-C prints.
+    across interruptions (`seconds`), records the epoch being trained for the line a Ctrl-C prints, and, under
+    `run_command`, stops training for a Ctrl-C at the end of a step (`keras_mf.training.progress.defer_interrupts`).
 
     The time so far is saved beside Keras' backup, in `<backup_dir>/keras_mf_seconds.json`, after every epoch;
     Keras deletes the folder with it when training completes.
@@ -158,6 +159,7 @@ class RunProgress(keras.callbacks.Callback):
         return self.previous_seconds + (time.perf_counter() - self._start if self._start is not None else 0.0)
 
     def on_train_begin(self, logs=None):
+        progress.defer_interrupts(True)
         self._start = time.perf_counter()
         state = _read_json(os.path.join(self.backup_dir, _KERAS_BACKUP_STATE))
         done = int(state.get("epoch", 0))
@@ -174,13 +176,22 @@ class RunProgress(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         progress.set_epoch(epoch + 1, self.params["epochs"])
 
+    def on_train_batch_end(self, batch, logs=None):
+        progress.raise_deferred_interrupt()
+
+    def on_test_batch_end(self, batch, logs=None):
+        progress.raise_deferred_interrupt()
+
     def on_epoch_end(self, epoch, logs=None):
         os.makedirs(self.backup_dir, exist_ok=True)
         atomic_write_text(self._clock_path(), json.dumps({"seconds": self.seconds}))
+        progress.raise_deferred_interrupt()  # after BackupAndRestore (placed before) and the clock have saved
 
     def on_train_end(self, logs=None):
         progress.set_epoch(None, None)
         self.previous_seconds, self._start = self.seconds, None
+        progress.defer_interrupts(False)
+        progress.raise_deferred_interrupt()
 
     def _clock_path(self):
         return os.path.join(self.backup_dir, "keras_mf_seconds.json")

@@ -7,12 +7,23 @@ Ctrl-C prints, and the files a run wrote. No TensorFlow here.
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 import time
 
 # Where the running command is, for the line a Ctrl-C prints: its run folder, whether re-running with the same
-# --logdir resumes it, the phases it is inside and the epoch being trained (set by `EpochProgress`).
-_RUN = {"logdir": None, "resumable": False, "phases": [], "epoch": None, "stopped_in": None}
+# --logdir resumes it, the phases it is inside and the epoch being trained (set by `RunProgress`); and, for a Ctrl-C
+# during `fit`, whether one is held back until the end of the training step (`defer_interrupts`) and has come.
+_RUN = {
+    "logdir": None,
+    "resumable": False,
+    "phases": [],
+    "epoch": None,
+    "stopped_in": None,
+    "deferring": False,
+    "pending": False,
+}
 
 
 def begin_run(logdir, resumable):
@@ -117,6 +128,9 @@ def run_command(run, argv=None):
     """Runs a command's `run(argv)` as its console entry point: a Ctrl-C prints `interrupted_line()` instead of a
     traceback and exits with status 130 (128 + SIGINT, as a shell reports it).
 
+    During a Keras `fit` with a `RunProgress` callback (`standard_callbacks` has one), a Ctrl-C stops training at
+    the end of the current step rather than where it lands (see `defer_interrupts`); a second one stops at once.
+
     Args:
         run: the command's `run` function, called with `argv`.
         argv: list of str, or None for `sys.argv[1:]`.
@@ -133,11 +147,65 @@ def run_command(run, argv=None):
         ...
         SystemExit: 130
     """
+    previous = _take_over_ctrl_c()
     try:
         run(argv)
     except KeyboardInterrupt:
         print(f"\n{interrupted_line()}", file=sys.stderr, flush=True)
         raise SystemExit(130) from None
+    finally:
+        _RUN.update(deferring=False, pending=False)
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def defer_interrupts(enabled):
+    """Holds a Ctrl-C back, while `enabled`, until `raise_deferred_interrupt` is called (`RunProgress` does, after
+    every training and validation step and epoch). Only under `run_command`; elsewhere a Ctrl-C is Python's own.
+
+    Why: a KeyboardInterrupt raised while TensorFlow creates a `tf.data` iterator (as `fit` does at the start of
+    every epoch) can corrupt the heap, and the process dies with SIGABRT or SIGSEGV, or TensorFlow swallows it and
+    training goes on. A second Ctrl-C, for a step that never ends, stops at once.
+
+    Args:
+        enabled: bool, hold Ctrl-C back (True when training begins, False when it ends).
+
+    Example:
+        >>> from keras_mf.training.progress import defer_interrupts, raise_deferred_interrupt
+        >>> defer_interrupts(True)
+        >>> raise_deferred_interrupt()             # no Ctrl-C came: nothing happens
+        >>> defer_interrupts(False)
+    """
+    _RUN["deferring"] = bool(enabled)
+
+
+def raise_deferred_interrupt():
+    """Raises the KeyboardInterrupt that `defer_interrupts` held back, if a Ctrl-C came; otherwise does nothing.
+
+    Raises:
+        KeyboardInterrupt: a Ctrl-C came while interrupts were deferred.
+    """
+    if _RUN["pending"]:
+        _RUN.update(deferring=False, pending=False)
+        raise KeyboardInterrupt
+
+
+def _take_over_ctrl_c():
+    """Installs `_on_ctrl_c` for SIGINT and returns the handler it replaced, or None where it leaves SIGINT alone:
+    outside the main thread, where SIGINT is ignored (`nohup`, `cmd &`) or where the caller installed its own."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return None
+    return signal.signal(signal.SIGINT, _on_ctrl_c)
+
+
+def _on_ctrl_c(signum, frame):
+    if _RUN["deferring"] and not _RUN["pending"]:
+        _RUN["pending"] = True
+        return
+    _RUN.update(deferring=False, pending=False)
+    raise KeyboardInterrupt
 
 
 def report_outputs(logdir, files):

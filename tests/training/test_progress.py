@@ -58,6 +58,85 @@ def test_run_command_turns_a_ctrl_c_into_one_line_and_status_130(capsys):
     progress.begin_run(None, False)
 
 
+@pytest.fixture
+def ctrl_c_delivered(monkeypatch):
+    """SIGINT with Python's own handler, as in a terminal (a worker process may have it ignored); restored after."""
+    monkeypatch.setattr(progress, "_RUN", dict(progress._RUN, phases=[]))
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_a_ctrl_c_during_fit_stops_training_at_the_end_of_the_step(ctrl_c_delivered, tmp_path, capsys):
+    """A Ctrl-C that lands while `fit` starts an epoch (where TensorFlow creates the epoch's tf.data iterator, and a
+    KeyboardInterrupt there can corrupt the heap) is held back: it stops training after that epoch's first step."""
+    import keras
+    import numpy as np
+
+    from keras_mf.training import RunProgress
+
+    seen = []
+
+    class CtrlCAtEpoch2(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 1:
+                os.kill(os.getpid(), signal.SIGINT)
+                seen.append("after the Ctrl-C")  # a KeyboardInterrupt raised at once would skip this line
+
+        def on_train_batch_begin(self, batch, logs=None):
+            seen.append(batch)
+
+    def run(argv):
+        progress.begin_run(str(tmp_path), True)
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        model.compile("sgd", "mse")
+        callbacks = [CtrlCAtEpoch2(), RunProgress(str(tmp_path / "backup"))]
+        model.fit(np.ones((8, 2)), np.ones(8), batch_size=2, epochs=3, callbacks=callbacks, verbose=0)
+        seen.append("fit returned")
+
+    with pytest.raises(SystemExit) as stop:
+        progress.run_command(run, [])
+    assert stop.value.code == 130
+    assert seen == [0, 1, 2, 3, "after the Ctrl-C", 0]  # epoch 1's four steps, then one step of epoch 2
+    assert capsys.readouterr().err.strip().startswith("interrupted at epoch 2 of 3; re-run")
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # run_command gave SIGINT back
+
+
+def test_a_second_ctrl_c_stops_at_once(ctrl_c_delivered):
+    seen = []
+
+    def run(argv):
+        progress.defer_interrupts(True)  # as during fit
+        os.kill(os.getpid(), signal.SIGINT)
+        seen.append("held back")
+        os.kill(os.getpid(), signal.SIGINT)
+        seen.append("not reached")
+
+    with pytest.raises(SystemExit) as stop:
+        progress.run_command(run, [])
+    assert stop.value.code == 130 and seen == ["held back"]
+    assert progress._RUN["deferring"] is False and progress._RUN["pending"] is False
+
+
+def test_outside_fit_a_ctrl_c_stops_at_once(ctrl_c_delivered):
+    seen = []
+
+    def run(argv):
+        os.kill(os.getpid(), signal.SIGINT)
+        seen.append("not reached")
+
+    with pytest.raises(SystemExit):
+        progress.run_command(run, [])
+    assert seen == []
+
+
+def test_an_ignored_sigint_stays_ignored(ctrl_c_delivered):
+    """Under `nohup` or `cmd &` SIGINT is ignored; run_command leaves it so rather than make the command stoppable."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    progress.run_command(lambda argv: os.kill(os.getpid(), signal.SIGINT), [])
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
 # Three epochs of 125 steps (1000 images, batch 8): the SIGINT is sent as soon as "Epoch 2/3" is read, and what is
 # left to train then (two epochs, about half a second on a quiet core) is far longer than the pipe read and kill that
 # separate them (milliseconds, even on a loaded machine), so it always lands in training, after epoch 1's backup.
