@@ -10,12 +10,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # other backends' runs and the commands' processes inherit it.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import keras  # noqa: E402
 import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def _seed():
+    # Imported here, not at the top: pytest-xdist's controller process loads this file too, runs no test, and
+    # would spend seconds of the workers' CPU loading TensorFlow (and print its start-up lines).
+    import keras
+
     keras.utils.set_random_seed(1234)
 
 
@@ -28,7 +31,7 @@ def _fresh_layout_traces(monkeypatch):
     if layout is None:  # not imported yet: no traces to leave behind (and no TensorFlow to load for it)
         return
     function = layout._layout_steps
-    traced = sys.modules["tensorflow"].function(function.python_function, reduce_retracing=True)
+    traced = sys.modules["tensorflow"].function(function.python_function, reduce_retracing=True, autograph=False)
     monkeypatch.setattr(layout, "_layout_steps", traced)
 
 

@@ -92,40 +92,49 @@ def _warn(labels, n_clusters, converged, max_iter):
         )
 
 
-@tf.function(reduce_retracing=True)
+# Compiled without AutoGraph (loops written as tf.while_loop): converting them cost a fresh process about as much
+# as the first clustering's own work.
+@tf.function(reduce_retracing=True, autograph=False)
 def _kmeans_plus_plus(x, k, seed):
     n = tf.shape(x)[0]
     first = tf.random.stateless_uniform([], seed=seed, maxval=n, dtype=tf.int32)
     centers = tf.TensorArray(x.dtype, size=k, element_shape=x.shape[1:])
     centers = centers.write(0, x[first])
     closest = tf.reduce_sum(tf.square(x - x[first]), 1)
-    for j in tf.range(1, k):
+
+    def add_center(j, centers, closest):
         # Sample the next center with probability proportional to the squared distance (D² weighting).
         logits = tf.math.log(tf.maximum(closest, 1e-30))[None, :]
         draw_seed = tf.random.experimental.stateless_fold_in(seed, j)
         pick = tf.random.stateless_categorical(logits, 1, seed=draw_seed)[0, 0]
         center = x[pick]
-        centers = centers.write(j, center)
-        closest = tf.minimum(closest, tf.reduce_sum(tf.square(x - center), 1))
+        return j + 1, centers.write(j, center), tf.minimum(closest, tf.reduce_sum(tf.square(x - center), 1))
+
+    _, centers, _ = tf.while_loop(lambda j, *_: j < k, add_center, (tf.constant(1), centers, closest))
     return centers.stack()
 
 
-@tf.function(reduce_retracing=True)
+@tf.function(reduce_retracing=True, autograph=False)
 def _lloyd(x, centers, max_iter):
     k = tf.shape(centers)[0]
     labels = tf.argmin(squared_distances(x, centers), axis=1, output_type=tf.int32)
-    converged = tf.constant(False)
-    for _ in tf.range(max_iter):
-        # The emptied-cluster rule below loses the static number of centres (1 when tracing a single one).
-        tf.autograph.experimental.set_loop_options(shape_invariants=[(centers, tf.TensorShape([None, x.shape[1]]))])
+
+    def step(i, labels, centers, converged):
         counts = tf.math.unsorted_segment_sum(tf.ones_like(labels, x.dtype), labels, k)
         sums = tf.math.unsorted_segment_sum(x, labels, k)
         # An emptied cluster keeps its old center rather than becoming NaN.
         centers = tf.where(counts[:, None] > 0, sums / tf.maximum(counts, 1.0)[:, None], centers)
         new_labels = tf.argmin(squared_distances(x, centers), axis=1, output_type=tf.int32)
-        if tf.reduce_all(new_labels == labels):
-            converged = tf.constant(True)
-            break
-        labels = new_labels
+        return i + 1, new_labels, centers, tf.reduce_all(new_labels == labels)
+
+    start = (tf.constant(0), labels, centers, tf.constant(False))
+    # The emptied-cluster rule loses the static number of centres (1 when tracing a single one).
+    shapes = (tf.TensorShape([]), labels.shape, tf.TensorShape([None, x.shape[1]]), tf.TensorShape([]))
+    _, labels, centers, converged = tf.while_loop(
+        lambda i, labels, centers, converged: (i < max_iter) & tf.logical_not(converged),
+        step,
+        start,
+        shape_invariants=shapes,
+    )
     inertia = tf.reduce_sum(tf.cast(tf.reduce_min(squared_distances(x, centers), axis=1), tf.float64))
     return labels, centers, inertia, converged

@@ -79,17 +79,18 @@ def fuzzy_knn_graph(x, n_neighbors=20):
     return tf.sparse.reorder(tf.SparseTensor(indices, tf.cast(union, x.dtype), (n, n)))
 
 
-@tf.function(reduce_retracing=True)
+@tf.function(reduce_retracing=True, autograph=False)  # no AutoGraph: its conversion cost more than the work
 def _fuzzy_weights(distances, target):
     rho = distances[:, :1]
     excess = tf.maximum(distances - rho, 0.0)
-    low = tf.zeros_like(rho)
-    high = tf.fill(tf.shape(rho), tf.constant(np.inf, distances.dtype))
-    sigma = tf.ones_like(rho)
+
     # Bisection on σ_i (doubling while no upper bound is known): row sums grow with σ.
-    for _ in tf.range(_BISECTION_STEPS):
+    def bisect(i, low, high, sigma):
         too_big = tf.reduce_sum(tf.exp(-excess / sigma), 1, keepdims=True) > target
         high = tf.where(too_big, sigma, high)
         low = tf.where(too_big, low, sigma)
-        sigma = tf.where(tf.math.is_inf(high), 2.0 * sigma, 0.5 * (low + high))
+        return i + 1, low, high, tf.where(tf.math.is_inf(high), 2.0 * sigma, 0.5 * (low + high))
+
+    start = (tf.constant(0), tf.zeros_like(rho), tf.fill(tf.shape(rho), tf.constant(np.inf, distances.dtype)))
+    _, _, _, sigma = tf.while_loop(lambda i, *_: i < _BISECTION_STEPS, bisect, (*start, tf.ones_like(rho)))
     return tf.exp(-excess / sigma)

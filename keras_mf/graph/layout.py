@@ -151,11 +151,12 @@ def _start(w, n_components, seed):
 
 # The positions go in and out as a tensor, not a tf.Variable: a variable argument kept the static width of the first
 # trace, so a later layout of another width failed with "Incompatible shapes: [8192,3] vs. [8192,10]".
-@tf.function(reduce_retracing=True)
+@tf.function(reduce_retracing=True, autograph=False)  # no AutoGraph: the loop is written as tf.while_loop
 def _layout_steps(y, edges, weights, first, count, total, batch_size, negatives, learning_rate, seed):
     n = tf.shape(y)[0]
     mean_weight = tf.reduce_mean(weights)
-    for step in tf.range(first, first + count):
+
+    def move(step, y):
         sample_seed = tf.stack([seed, step])
         pick = tf.random.stateless_uniform((batch_size,), sample_seed, 0, tf.shape(edges)[0], dtype=tf.int32)
         heads = tf.gather(edges[:, 0], pick)
@@ -177,4 +178,7 @@ def _layout_steps(y, edges, weights, first, count, total, batch_size, negatives,
         gradient = tf.convert_to_tensor(tape.gradient(loss, y))
         rate = learning_rate * (1.0 - tf.cast(step, tf.float32) / tf.cast(total, tf.float32))
         y = y - rate * tf.clip_by_value(gradient, -_GRADIENT_CLIP, _GRADIENT_CLIP)
+        return step + 1, y
+
+    _, y = tf.while_loop(lambda step, y: step < first + count, move, (first, y))
     return y

@@ -1,6 +1,9 @@
 """The TensorFlow backend's Gram accumulator for `TruncatedSVD.adapt`: compiled `tf.function`s, half the Gram
 matrix per product, sparse products for sparse batches, float64 sums, subspace iteration for the top
-eigenvectors. Loaded only on that backend (see `gram.gram_accumulator`)."""
+eigenvectors. Loaded only on that backend (see `gram.gram_accumulator`).
+
+The functions are compiled without AutoGraph (`autograph=False`, branches written as `tf.cond`): converting them and
+every helper they call took about 70% of a first `adapt`'s time in a fresh process."""
 
 import numpy as np
 import tensorflow as tf
@@ -92,7 +95,7 @@ class TensorFlowGramAccumulator:
         return np.asarray(mean, np.float64), singular_values, vectors, float(total_variance), tuple(report)
 
 
-@tf.function(reduce_retracing=True)
+@tf.function(reduce_retracing=True, autograph=False)
 def _statistics(gram, total, shift, count, center):
     """(mean, scatter matrix, total variance) of the accumulated statistics, in float64, in one compiled call,
     so that the small steps before the solve do not each pay for an eager dispatch."""
@@ -103,7 +106,7 @@ def _statistics(gram, total, shift, count, center):
     return mean if center else tf.zeros_like(mean), scatter, total_variance
 
 
-@tf.function(reduce_retracing=True)
+@tf.function(reduce_retracing=True, autograph=False)
 def _full_eigh(scatter):
     """All eigenpairs, descending; in the scatter's dtype (the float64 sums protect against cancellation, the
     dtype sets the precision of the solve: float32 keeps ~1e-7 of the largest eigenvalue, float64 ~1e-16)."""
@@ -119,7 +122,7 @@ def _sparse_statistics(batch):
     return _sparse_gram_and_total(batch)
 
 
-@tf.function(reduce_retracing=True)
+@tf.function(reduce_retracing=True, autograph=False)
 def _sparse_gram_and_total(batch):
     """BᵀB, the column sums and whether all stored values are finite, for a reordered float64 `tf.SparseTensor`
     batch B: a CSR sparse-sparse product, whose cost follows the nonzeros (about Σ_rows nnz_row²), not
@@ -134,7 +137,7 @@ def _sparse_gram_and_total(batch):
     return gram, tf.sparse.reduce_sum(batch, 0), tf.reduce_all(tf.math.is_finite(batch.values))
 
 
-@tf.function
+@tf.function(autograph=False)
 def _batch_gram(batch, guess, center):
     """A batch's (shift, Gram matrix and column sums of batch - shift, all finite, moved) about `guess`
     (None: the origin), or, `moved`, about the batch's own mean when its data sits far from `guess`.
@@ -151,13 +154,19 @@ def _batch_gram(batch, guess, center):
     mean_square = tf.linalg.diag_part(gram) / count
     variance = mean_square - tf.square(total / count)
     ratio = tf.where(mean_square > 0, mean_square / tf.maximum(variance, 1e-300), tf.zeros_like(mean_square))
-    if tf.reduce_max(ratio) > _MAX_OFFSET_RATIO:
-        shift = tf.reduce_mean(batch, axis=0)
-        return (shift,) + _gram_and_total(batch - shift) + (tf.constant(True),)
-    return shift, gram, total, finite, tf.constant(False)
+
+    def about_the_batch_mean():
+        mean = tf.reduce_mean(batch, axis=0)
+        return (mean,) + _gram_and_total(batch - mean) + (tf.constant(True),)
+
+    return tf.cond(
+        tf.reduce_max(ratio) > _MAX_OFFSET_RATIO,
+        about_the_batch_mean,
+        lambda: (shift, gram, total, finite, tf.constant(False)),
+    )
 
 
-@tf.function
+@tf.function(autograph=False)
 def _move_reference(gram, total, shift, reference, count):
     """Gram matrix and column sums about `reference` from those about `shift`: with d = shift - reference,
     Σ(x - r)(x - r)ᵀ = G + t dᵀ + d tᵀ + n d dᵀ and Σ(x - r) = t + n d, in float64."""

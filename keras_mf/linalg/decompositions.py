@@ -473,17 +473,15 @@ def _product(c, q):
     return tf.linalg.matmul(c, q)
 
 
-@tf.function(reduce_retracing=True)
+@tf.function(reduce_retracing=True, autograph=False)
 def _subspace_iteration(c, k, block, iterations, tol, seed):
-    q = tf.random.stateless_normal([_rows(c), block], seed=[seed, 0], dtype=c.dtype)
-    q = _orthonormalize(q)
-    values = tf.zeros([k], c.dtype)
-    vectors = tf.zeros([_rows(c), k], c.dtype)
-    used = tf.constant(0)
-    residual = tf.constant(np.inf, c.dtype)
+    n = _rows(c)
+
     # NaN residuals compare False with `tol`, so they keep iterating up to the cap (and then warn).
-    while used < iterations and tf.logical_not(residual <= tol):
-        tf.autograph.experimental.set_loop_options(shape_invariants=[(vectors, tf.TensorShape([None, None]))])
+    def unconverged(q, values, vectors, used, residual):
+        return (used < iterations) & tf.logical_not(residual <= tol)
+
+    def step(q, values, vectors, used, residual):
         y = _product(c, q)
         projected = tf.linalg.matmul(q, y, transpose_a=True)
         ritz, small = tf.linalg.eigh(0.5 * (projected + tf.transpose(projected)))
@@ -494,11 +492,14 @@ def _subspace_iteration(c, k, block, iterations, tol, seed):
         residuals = tf.norm(tf.linalg.matmul(y, small) - vectors * values, axis=0)
         # Relative to each Ritz value (a dominant θ₁ must not excuse the tail), but not below the round-off of
         # the product c·q itself, about √n·eps·θ₁.
-        floor = tf.sqrt(tf.cast(_rows(c), c.dtype)) * _eps(c.dtype) / tol * tf.reduce_max(ritz)
+        floor = tf.sqrt(tf.cast(n, c.dtype)) * _eps(c.dtype) / tol * tf.reduce_max(ritz)
         scale = tf.maximum(tf.maximum(values, floor), np.finfo(np.float32).tiny)
-        residual = tf.reduce_max(residuals / scale)
-        q = _orthonormalize(y)
-        used += 1
+        return _orthonormalize(y), values, vectors, used + 1, tf.reduce_max(residuals / scale)
+
+    q = _orthonormalize(tf.random.stateless_normal([n, block], seed=[seed, 0], dtype=c.dtype))
+    start = (q, tf.zeros([k], c.dtype), tf.zeros([n, k], c.dtype), tf.constant(0), tf.constant(np.inf, c.dtype))
+    shapes = (q.shape, tf.TensorShape([None]), tf.TensorShape([None, None]), tf.TensorShape([]), tf.TensorShape([]))
+    _, values, vectors, used, residual = tf.while_loop(unconverged, step, start, shape_invariants=shapes)
     return values, vectors, used, residual
 
 
@@ -581,20 +582,17 @@ def power_iteration(a, iterations=1000, tol=1e-10, seed=0):
     return value, vector, used
 
 
-@tf.function(reduce_retracing=True)
+@tf.function(reduce_retracing=True, autograph=False)
 def _power_iteration(a, v, iterations, tol):
-    value = tf.tensordot(v, tf.linalg.matvec(a, v), 1)
-    i = tf.constant(0)
-    delta = tf.constant(np.inf, a.dtype)
-    while i < iterations and delta > tol:
+    def step(value, v, i, delta):
         w = tf.linalg.matvec(a, v)
         norm = tf.norm(w)
         # A v = 0: v is an eigenvector of eigenvalue 0 (dividing would give NaN), so the iteration stops there.
         w = tf.where(norm > 0, w / tf.where(norm > 0, norm, tf.ones_like(norm)), v)
         # The sign of an eigenvector is arbitrary; align before measuring the change.
         w = w * tf.sign(tf.tensordot(w, v, 1) + tf.constant(1e-30, a.dtype))
-        delta = tf.norm(w - v)
-        v = w
-        value = tf.tensordot(v, tf.linalg.matvec(a, v), 1)
-        i += 1
+        return tf.tensordot(w, tf.linalg.matvec(a, w), 1), w, i + 1, tf.norm(w - v)
+
+    start = (tf.tensordot(v, tf.linalg.matvec(a, v), 1), v, tf.constant(0), tf.constant(np.inf, a.dtype))
+    value, v, i, delta = tf.while_loop(lambda value, v, i, delta: (i < iterations) & (delta > tol), step, start)
     return value, v, i, delta
