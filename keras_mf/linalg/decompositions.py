@@ -450,9 +450,10 @@ def subspace_eigh(c, k, oversample=None, iterations=300, tol=None, seed=0):
     if not isinstance(c, tf.SparseTensor) and block >= n // 2:
         values, vectors = tf.linalg.eigh(c)
         return tf.reverse(values[-k:], [0]), tf.reverse(vectors[:, -k:], [1]), 0, 0.0, tol
-    # Sizes go in as tensors so that one trace serves every rank (a TruncatedSVD fitted at many ranks).
+    # Sizes and the seed go in as tensors so that one trace serves every rank and seed (a TruncatedSVD fitted at
+    # many ranks, the spectral starts of the deep-clustering heads at several seeds).
     values, vectors, used, residual = _subspace_iteration(
-        c, tf.constant(k), tf.constant(block), tf.constant(iterations), tf.constant(tol, c.dtype), seed
+        c, tf.constant(k), tf.constant(block), tf.constant(iterations), tf.constant(tol, c.dtype), tf.constant(seed)
     )
     return values, vectors, int(used), float(residual), tol
 
@@ -496,7 +497,7 @@ def _subspace_iteration(c, k, block, iterations, tol, seed):
         scale = tf.maximum(tf.maximum(values, floor), np.finfo(np.float32).tiny)
         return _orthonormalize(y), values, vectors, used + 1, tf.reduce_max(residuals / scale)
 
-    q = _orthonormalize(tf.random.stateless_normal([n, block], seed=[seed, 0], dtype=c.dtype))
+    q = _orthonormalize(tf.random.stateless_normal([n, block], seed=tf.stack([seed, 0]), dtype=c.dtype))
     start = (q, tf.zeros([k], c.dtype), tf.zeros([n, k], c.dtype), tf.constant(0), tf.constant(np.inf, c.dtype))
     shapes = (q.shape, tf.TensorShape([None]), tf.TensorShape([None, None]), tf.TensorShape([]), tf.TensorShape([]))
     _, values, vectors, used, residual = tf.while_loop(unconverged, step, start, shape_invariants=shapes)
