@@ -184,6 +184,10 @@ def raise_deferred_interrupt():
 
     Raises:
         KeyboardInterrupt: a Ctrl-C came while interrupts were deferred.
+
+    Example:
+        >>> from keras_mf.training.progress import raise_deferred_interrupt
+        >>> raise_deferred_interrupt()             # outside a command, or no Ctrl-C held back: nothing happens
     """
     if _RUN["pending"]:
         _RUN.update(deferring=False, pending=False)
