@@ -31,7 +31,7 @@ def _fresh_layout_traces(monkeypatch):
     if layout is None:  # not imported yet: no traces to leave behind (and no TensorFlow to load for it)
         return
     function = layout._layout_steps
-    traced = sys.modules["tensorflow"].function(function.python_function, reduce_retracing=True, autograph=False)
+    traced = sys.modules["tensorflow"].function(function.python_function, **layout._COMPILE_OPTIONS)
     monkeypatch.setattr(layout, "_layout_steps", traced)
 
 

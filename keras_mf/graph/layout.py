@@ -149,9 +149,14 @@ def _start(w, n_components, seed):
     return _START_SCALE * start / tf.maximum(tf.reduce_max(tf.abs(start)), np.finfo(np.float32).tiny)
 
 
+# How `_layout_steps` is compiled (tests/conftest.py recompiles it with the same options for each test). No AutoGraph:
+# the loop is written as tf.while_loop.
+_COMPILE_OPTIONS = {"reduce_retracing": True, "autograph": False}
+
+
 # The positions go in and out as a tensor, not a tf.Variable: a variable argument kept the static width of the first
 # trace, so a later layout of another width failed with "Incompatible shapes: [8192,3] vs. [8192,10]".
-@tf.function(reduce_retracing=True, autograph=False)  # no AutoGraph: the loop is written as tf.while_loop
+@tf.function(**_COMPILE_OPTIONS)
 def _layout_steps(y, edges, weights, first, count, total, batch_size, negatives, learning_rate, seed):
     n = tf.shape(y)[0]
     mean_weight = tf.reduce_mean(weights)
