@@ -5,10 +5,6 @@ import sys
 # Tests never touch the network: "auto" skips tfds downloads and falls back to local sources.
 os.environ["KERAS_MF_OFFLINE"] = "1"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-# pytest-xdist already keeps one worker busy per core: OpenBLAS' own threads (numpy, scipy) would only compete with
-# the other worker, and spin after each call (the JAX re-run: about 4 CPU-s of 44). Set before numpy loads; the
-# other backends' runs and the commands' processes inherit it.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import pytest  # noqa: E402
 
@@ -62,9 +58,26 @@ def _xdist_worker(config):
     return hasattr(config, "workerinput")
 
 
+# The compute thread pools a process sizes from these: TensorFlow's ops, OpenMP (PyTorch), OpenBLAS (numpy, scipy).
+THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
 def pytest_configure(config):
     config._keras_mf_backend_runs = {}
     config._keras_mf_backends_wanted = set()
+    if not _xdist_worker(config):
+        _share_cores(workers=len(getattr(config.option, "tx", None) or []) or 1)
+
+
+def _share_cores(workers):
+    """Gives each pytest-xdist worker its share of the cores, as scikit-learn's conftest does. Each library would
+    otherwise size its thread pool to every core, in each worker and in each process the tests start (the other
+    backends' runs, the commands), and on a small machine those pools compete and spin between ops instead of
+    sleeping: CPU time lost to the suite (the README gives its time). Set in the controller before the workers start,
+    so that they and every process they start inherit it; a variable the caller set wins."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    for variable in THREAD_VARIABLES:
+        os.environ.setdefault(variable, str(max(1, cores // workers)))
 
 
 @pytest.hookimpl(trylast=True)  # after `-m`/`-k` deselection: start only the runs still selected
