@@ -43,8 +43,10 @@ def main():
 
     default = train_autoencoder.run(["--data", "bundled", "--logdir", "/tmp/keras_mf_bench_ae", "--seed", "0"])
 
-    ratios = []
-    for _ in range(3):  # interleaved, so both see the same machine load
+    # The fastest of five interleaved rounds for each model, as timeit advises: other processes can only slow a
+    # round down, and a median of three still swung the ratio between 0.76 and 1.05 on a 2-core machine.
+    rounds = []
+    for round_number in range(5):
         training.set_seed(0)
         ours = Autoencoder(latent_dim=32, hidden_units=(256,))
         plain = keras.Sequential(
@@ -56,9 +58,13 @@ def main():
                 keras.layers.Dense(784, activation="sigmoid"),
             ]
         )
-        t_ours, t_plain = throughput(ours, x_train), throughput(plain, x_train)
-        ratios.append((t_ours, t_plain))
-    t_ours, t_plain = np.median([r[0] for r in ratios]), np.median([r[1] for r in ratios])
+        if round_number % 2:  # neither model always goes first
+            t_plain = throughput(plain, x_train)
+            rounds.append((throughput(ours, x_train), t_plain))
+        else:
+            t_ours = throughput(ours, x_train)
+            rounds.append((t_ours, throughput(plain, x_train)))
+    t_ours, t_plain = max(r[0] for r in rounds), max(r[1] for r in rounds)
     print()
     print(
         training.format_table(
